@@ -1,0 +1,1 @@
+"""The bundled rule table (TOML rows) and structural hooks."""

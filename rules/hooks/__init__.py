@@ -1,0 +1,1 @@
+"""Structural rewrite hooks named by rule rows."""
