@@ -1,0 +1,94 @@
+"""Dense inner kernels of the pattern ops, eager or ``torch.compile``-d.
+
+The pattern ops alternate dense work (compare a block of gathered windows, hash every window,
+compute a distance profile) with data-dependent steps (``nonzero``, ``unique``) that a compiler
+cannot fuse. Only the dense steps live here, so ``PyTorchPatternMatcher(compile=True)`` swaps in
+compiled versions of exactly these and the control flow around them stays identical; that is what
+makes the compiled results equal the eager ones.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Callable, NamedTuple
+
+import torch
+
+# 64-bit odd constants (splitmix64 / golden ratio) written as signed int64, since torch has no uint64 math.
+_MIX = -7046029254386353131  # 0x9E3779B97F4A7C15
+_MIX2 = -4658895280553007687  # 0xBF58476D1CE4E5B9
+_BASE = -7723592293110705685  # 0x94D049BB133111EB
+
+
+def _signed64(value: int) -> int:
+    value &= (1 << 64) - 1
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def exact_block(xflat: torch.Tensor, starts: torch.Tensor, offsets: torch.Tensor, pg: torch.Tensor) -> torch.Tensor:
+    """Whether the gathered window columns equal the pattern columns (IEEE ``==``)."""
+    return (xflat[starts.unsqueeze(1) + offsets] == pg).all(1)
+
+
+def l2_block(xflat, starts, offsets, pg, acc):
+    """``acc`` plus the squared differences of this column block, in ``acc``'s dtype."""
+    diff = xflat[starts.unsqueeze(1) + offsets].to(acc.dtype) - pg.to(acc.dtype)
+    return acc + (diff * diff).sum(1)
+
+
+def linf_block(xflat, starts, offsets, pg, acc):
+    """``max(acc, max |x - p|)`` over this column block, in ``acc``'s dtype."""
+    diff = xflat[starts.unsqueeze(1) + offsets].to(acc.dtype) - pg.to(acc.dtype)
+    return torch.maximum(acc, diff.abs().amax(1))
+
+
+def window_hash(keys: torch.Tensor, k: int) -> torch.Tensor:
+    """A 64-bit polynomial hash of every length-``k`` window along the last dim of int64 ``keys``.
+
+    Built by doubling (windows of 1, 2, 4, ... combined along the binary digits of ``k``), so it
+    costs O(log k) passes instead of k. Arithmetic wraps modulo 2**64; equal windows always get
+    equal hashes, and callers verify groups exactly, so a collision can cost time but never a
+    wrong answer.
+    """
+    mixed = keys * _MIX
+    cur = (mixed ^ (mixed >> 31)) * _MIX2
+    cur_len, res, res_len, remaining = 1, None, 0, k
+    while remaining:
+        if remaining & 1:
+            if res is None:
+                res, res_len = cur, cur_len
+            else:
+                count = res.shape[-1] - cur_len
+                res = res[..., :count] * _signed64(pow(_BASE, cur_len, 1 << 64)) + cur[..., res_len : res_len + count]
+                res_len += cur_len
+        remaining >>= 1
+        if remaining:
+            count = cur.shape[-1] - cur_len
+            cur = cur[..., :count] * _signed64(pow(_BASE, cur_len, 1 << 64)) + cur[..., cur_len : cur_len + count]
+            cur_len *= 2
+    return res[..., : keys.shape[-1] - k + 1]
+
+
+def profile_chunk(windows: torch.Tensor, pattern: torch.Tensor, squared: bool) -> torch.Tensor:
+    """Distances of ``windows`` (rows) to ``pattern``: L2 when ``squared`` else L-inf."""
+    diff = windows - pattern
+    if squared:
+        return (diff * diff).sum(-1).sqrt()
+    return diff.abs().amax(-1)
+
+
+class Kernels(NamedTuple):
+    exact_block: Callable
+    l2_block: Callable
+    linf_block: Callable
+    window_hash: Callable
+    profile_chunk: Callable
+
+
+EAGER = Kernels(exact_block, l2_block, linf_block, window_hash, profile_chunk)
+
+
+@functools.lru_cache(maxsize=1)
+def compiled() -> Kernels:
+    """The same kernels through ``torch.compile`` (built once per process, compiled on first call)."""
+    return Kernels(*(torch.compile(fn, dynamic=True) for fn in EAGER))

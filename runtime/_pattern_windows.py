@@ -1,0 +1,107 @@
+"""Grouping equal windows: the base of recurring patterns, entropy and the hierarchy.
+
+How values are compared (documented in docs/pattern.md):
+
+- ``tol=None``: exact bits after two canonicalizations, ``-0.0 -> +0.0`` and every NaN -> one NaN.
+  So two windows group together exactly when ``==`` holds element-wise, except that NaNs
+  group with NaNs (``==`` never matches NaN).
+- ``tol=q > 0``: each value is replaced by ``round(x / q)`` (round half to even, computed in
+  float64) and windows group when all those integers are equal. This is a fixed grid, not a
+  distance threshold: two values closer than ``q`` can fall on either side of a bin edge.
+  Infinities saturate to the extreme bins and NaN gets its own bin.
+
+Windows are hashed (``_pattern_kernels.window_hash``), grouped by hash, and every window is then
+compared with its group's first window; if any pair differs (a hash collision) the grouping is
+recomputed with an exact lexicographic ``torch.unique`` over the windows.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import torch
+
+from ._pattern_kernels import Kernels
+
+_SATURATE = float(2**61)
+_NAN_BIN = 2**62
+_VERIFY_ELEMS = 1 << 22
+
+
+def window_keys(x: torch.Tensor, tol: float | None) -> torch.Tensor:
+    """int64 keys, one per element, equal exactly when the values count as equal."""
+    if tol is not None:
+        q = torch.round(x.to(torch.float64) / tol).clamp(-_SATURATE, _SATURATE)
+        keys = q.to(torch.int64)
+        return torch.where(torch.isnan(q), torch.full_like(keys, _NAN_BIN), keys)
+    if not x.is_floating_point():
+        return x.to(torch.int64)
+    canonical = torch.where(torch.isnan(x), torch.full_like(x, float("nan")), x) + 0.0
+    width = {8: torch.int64, 4: torch.int32, 2: torch.int16}[x.element_size()]
+    return canonical.view(width).to(torch.int64)
+
+
+class Groups(NamedTuple):
+    """Windows grouped by equality.
+
+    ``inverse[w]`` is the group of window ``w``; ``counts[g]`` its size; ``first[g]`` the index of
+    its first window. Groups are numbered in order of first appearance.
+    """
+
+    inverse: torch.Tensor
+    counts: torch.Tensor
+    first: torch.Tensor
+
+
+def _gather_windows(keys_flat, starts, k):
+    return keys_flat[starts.unsqueeze(1) + torch.arange(k, device=keys_flat.device)]
+
+
+def _first_index(inverse, groups):
+    n = inverse.numel()
+    first = torch.full((groups,), n, dtype=torch.long, device=inverse.device)
+    return first.scatter_reduce(0, inverse, torch.arange(n, device=inverse.device), "amin")
+
+
+def _collision_free(keys_flat, starts, inverse, first, k):
+    step = max(1, _VERIFY_ELEMS // k)
+    rep = starts[first[inverse]]
+    for lo in range(0, starts.numel(), step):
+        mine = _gather_windows(keys_flat, starts[lo : lo + step], k)
+        theirs = _gather_windows(keys_flat, rep[lo : lo + step], k)
+        if not torch.equal(mine, theirs):
+            return False
+    return True
+
+
+def group_windows(keys: torch.Tensor, k: int, stride: int, kernels: Kernels) -> tuple[Groups, torch.Tensor]:
+    """Group the length-``k`` windows (every ``stride``-th start) of each row of ``keys`` (R, L).
+
+    Returns the groups and each window's flat start index into ``keys``. Windows are ordered row by
+    row, start by start.
+    """
+    rows, length = keys.shape
+    per_row = (length - k) // stride + 1
+    starts = (torch.arange(rows, device=keys.device).unsqueeze(1) * length + torch.arange(per_row, device=keys.device) * stride).reshape(-1)
+    hashes = kernels.window_hash(keys, k)[:, ::stride].reshape(-1)
+    _, inverse, counts = torch.unique(hashes, return_inverse=True, return_counts=True)
+    first = _first_index(inverse, counts.numel())
+    keys_flat = keys.reshape(-1)
+    if not _collision_free(keys_flat, starts, inverse, first, k):
+        windows = _gather_windows(keys_flat, starts, k)
+        _, inverse, counts = torch.unique(windows, dim=0, return_inverse=True, return_counts=True)
+        first = _first_index(inverse, counts.numel())
+    # Renumber groups by first appearance so results do not depend on hash values.
+    order = torch.argsort(first)
+    rank = torch.empty_like(order)
+    rank[order] = torch.arange(order.numel(), device=order.device)
+    return Groups(rank[inverse], counts[order], first[order]), starts
+
+
+def shannon_entropy(counts: torch.Tensor, base: float | None) -> float:
+    """Entropy of the distribution ``counts / counts.sum()``, in nats or in ``base`` units."""
+    p = counts.to(torch.float64) / counts.sum()
+    value = float(-(p * torch.log(p)).sum())
+    if base is not None:
+        value /= float(torch.log(torch.tensor(float(base), dtype=torch.float64)))
+    return max(0.0, value)  # never -0.0 for a single group
