@@ -1,0 +1,113 @@
+"""What a structural hook sees: the call, the row, and a context to build names and report.
+
+A hook is a small function named by a rule row::
+
+    @hook("jit")
+    def jit(call, ctx):            # call: libcst.Call, or None for a bare reference (``@jax.jit``)
+        ...
+        return new_expression       # or raise GiveUp("why it cannot be rewritten safely")
+
+Hooks never edit imports and never print: ``ctx.ref("torch.func.vmap")`` builds the expression
+and records the import; ``ctx.note(...)`` records a finding. Pattern hooks (rows with
+``methods = [...]``) may also return ``None``: "not my pattern", the call is left untouched.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import libcst as cst
+
+from jax2torch.findings import Severity
+
+HookFn = Callable[["cst.Call | None", "HookContext"], "cst.BaseExpression | None"]
+_REGISTRY: dict[str, HookFn] = {}
+
+#: How a target root is imported and spelled in migrated code.
+IMPORT_ALIASES = {"torch": ("torch", "torch"), "jax2torch_runtime": ("jax2torch_runtime", "j2t")}
+
+
+#: A hook's answer in decorator position (``@jax.jit``): remove the decorator.
+REMOVE = object()
+
+
+class GiveUp(Exception):
+    """Raised by a hook that cannot rewrite safely; the engine leaves the code and reports."""
+
+
+def hook(name: str) -> Callable[[HookFn], HookFn]:
+    def register(fn: HookFn) -> HookFn:
+        _REGISTRY[name] = fn
+        return fn
+
+    return register
+
+
+def load_hooks(dirs: list[Path]) -> dict[str, HookFn]:
+    """Import every ``*.py`` in the given folders (once per process) and return the registry."""
+    for folder in dirs:
+        for path in sorted(Path(folder).glob("*.py")):
+            if path.name.startswith("_"):
+                continue
+            mod_name = f"jax2torch_hooks_{abs(hash(str(path.resolve())))}_{path.stem}"
+            if mod_name in sys.modules:
+                continue
+            spec = importlib.util.spec_from_file_location(mod_name, path)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[mod_name] = module
+            spec.loader.exec_module(module)
+    return dict(_REGISTRY)
+
+
+def dotted_expr(dotted: str) -> cst.BaseExpression:
+    parts = dotted.split(".")
+    node: cst.BaseExpression = cst.Name(parts[0])
+    for part in parts[1:]:
+        node = cst.Attribute(value=node, attr=cst.Name(part))
+    return node
+
+
+def dotted_name(node: cst.CSTNode) -> str | None:
+    """``a.b.c`` for a pure Name/Attribute chain, else None."""
+    parts = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        parts.append(node.value)
+        return ".".join(reversed(parts))
+    return None
+
+
+@dataclass
+class HookContext:
+    """Per-site context handed to a hook (and used by the row rewriter itself)."""
+
+    rule: object
+    qualname: str
+    options: object
+    needed_roots: set = field(default_factory=set)
+    notes: list = field(default_factory=list)
+    resolve: Callable[[cst.CSTNode], "str | None"] = lambda node: None
+
+    def ref(self, target: str) -> cst.BaseExpression:
+        """Expression for a torch/runtime dotted name; records the import it needs."""
+        root, _, rest = target.partition(".")
+        module, alias = IMPORT_ALIASES.get(root, (root, root))
+        self.needed_roots.add(root)
+        return dotted_expr(alias + ("." + rest if rest else ""))
+
+    def note(self, message: str, severity: Severity = Severity.WARNING) -> None:
+        """Record a finding about a rewrite that was made (fixed=True)."""
+        self.notes.append((severity, message))
+
+    def option(self, name: str, default=None):
+        return getattr(self.options, name, default)
+
+    def qualified(self, node: cst.CSTNode) -> str | None:
+        """The JAX qualified name of an expression in the same statement, if it is one."""
+        return self.resolve(node)

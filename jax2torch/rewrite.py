@@ -1,0 +1,351 @@
+"""Rewrite one unit (a small statement or a compound header) with the rule table.
+
+Rows are applied generically (target name, keyword renames, positional->keyword moves, dropped
+and unsupported keywords, injected arguments); rows naming a hook hand the call to it. Anything
+that cannot be rewritten safely is left exactly as it was and becomes a TODO + error finding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from jax2torch.analysis import AMBIGUOUS, Binding
+from jax2torch.findings import Severity
+from jax2torch.hookapi import IMPORT_ALIASES, REMOVE, GiveUp, HookContext, dotted_name
+
+HEADER_FIELDS = {
+    cst.FunctionDef: ("decorators", "params", "returns"),
+    cst.ClassDef: ("decorators", "bases", "keywords"),
+    cst.If: ("test",), cst.While: ("test",), cst.For: ("target", "iter"), cst.With: ("items",),
+    cst.Match: ("subject",),
+}
+
+
+@dataclass
+class Outcome:
+    """What rewriting one unit produced."""
+
+    todos: list = field(default_factory=list)
+    records: list = field(default_factory=list)   # (code, line, col, severity, message, fixed)
+    consumed: dict = field(default_factory=dict)  # Binding -> number of references rewritten away
+    roots: set = field(default_factory=set)       # import roots the new code needs
+
+
+class UnitRewriter(cst.CSTTransformer):
+    def __init__(self, unit, table, options, selected):
+        super().__init__()
+        self.unit, self.table, self.options, self.selected = unit, table, options, selected
+        self.out = Outcome()
+        self.call_funcs: set[int] = set()
+        self.nonrefs: set[int] = set()
+        self.decorator_refs: dict = {}     # id(ref in a decorator) -> the partial(...) call or None
+        self.decorator_results: dict = {}  # id(ref) -> new decorator expression or REMOVE
+        self.first_line = unit.stmt.lineno
+        self.site_pos: dict[str, list] = {}
+        for site in unit.sites:
+            self.site_pos.setdefault(site.qual, []).append((site.line, site.col))
+
+    # -- resolution -------------------------------------------------------------------------
+    def binding_of(self, node) -> Binding | None:
+        path = dotted_name(node)
+        if path is None:
+            return None
+        value = self.unit.names.get(path.split(".")[0])
+        return value if isinstance(value, Binding) else None
+
+    def resolve(self, node) -> str | None:
+        binding = self.binding_of(node)
+        if binding is None:
+            return None
+        path = dotted_name(node)
+        return binding.qual + path[len(path.split(".")[0]):]
+
+    def _pos(self, qual: str):
+        spots = self.site_pos.get(qual)
+        return spots.pop(0) if spots else (self.first_line, 0)
+
+    def record(self, code, qual, severity, message, fixed):
+        line, col = self._pos(qual) if qual else (self.first_line, 0)
+        self.out.records.append((code, line, col, severity, message, fixed))
+        if not fixed and severity is Severity.ERROR:
+            self.out.todos.append(f"{code} {message}")
+
+    def consume(self, node) -> None:
+        binding = self.binding_of(node)
+        if binding is not None:
+            self.out.consumed[binding] = self.out.consumed.get(binding, 0) + 1
+
+    def context(self, rule, qual, position) -> HookContext:
+        ctx = HookContext(rule=rule, qualname=qual, options=self.options, resolve=self.resolve)
+        ctx.position = position
+        return ctx
+
+    def finish(self, ctx, rule, qual, what):
+        self.out.roots |= ctx.needed_roots
+        for severity, message in ctx.notes:
+            self.record(rule.code, qual, severity, message, True)
+        if not ctx.notes:
+            sev = rule.severity if rule.severity is not Severity.ERROR else Severity.WARNING
+            self.record(rule.code, qual, sev, rule.message or f"{qual} -> {what}", True)
+
+    # -- unsupported / unknown ----------------------------------------------------------------
+    def unknown(self, node, qual):
+        if self.unit.names.get(dotted_name(node).split(".")[0]) == AMBIGUOUS:
+            self.record("J2T0004", qual, Severity.ERROR, f"`{dotted_name(node)}` may or may not be JAX here", False)
+        elif qual in self.table.prefixes:
+            self.record("J2T0001", qual, Severity.ERROR, f"module `{qual}` used as a value", False)
+        else:
+            self.record("J2T0001", qual, Severity.ERROR, f"no rule for `{qual}`", False)
+
+    def selected_rule(self, qual):
+        rule = self.table.by_name.get(qual)
+        return rule, (rule is None and self.selected("J2T0001")) or (rule is not None and self.selected(rule.code))
+
+    # -- visitors ---------------------------------------------------------------------------
+    def visit_Call(self, node):
+        if self.resolve(node.func) is not None:
+            self.call_funcs.add(id(node.func))
+
+    def visit_Attribute(self, node):
+        if dotted_name(node) is not None:
+            return False
+        self.nonrefs.add(id(node.attr))
+        return True
+
+    def visit_Arg(self, node):
+        if node.keyword is not None:
+            self.nonrefs.add(id(node.keyword))
+
+    def visit_Param(self, node):
+        self.nonrefs.add(id(node.name))
+
+    def visit_AsName(self, node):
+        return False
+
+    def visit_MatchKeywordElement(self, node):
+        self.nonrefs.add(id(node.key))
+
+    def visit_Import(self, node):
+        return False
+
+    visit_ImportFrom = visit_Import
+
+    def leave_Name(self, original, updated):
+        if id(original) in self.nonrefs:
+            return updated
+        return self.reference(original, updated)
+
+    def leave_Attribute(self, original, updated):
+        if dotted_name(original) is None:
+            return updated
+        return self.reference(original, updated)
+
+    def reference(self, original, updated):
+        """A JAX name used as a value (not called): ``jnp.float32``, ``jnp.exp`` passed along."""
+        if id(original) in self.call_funcs:
+            return updated
+        qual = self.resolve(original)
+        if qual is None:
+            if self.unit.names.get(dotted_name(original).split(".")[0]) == AMBIGUOUS:
+                self.unknown(original, dotted_name(original))
+            return updated
+        rule, selected = self.selected_rule(qual)
+        if not selected:
+            return updated
+        if rule is None:
+            self.unknown(original, qual)
+            return updated
+        if rule.hook and id(original) in self.decorator_refs:
+            partial = self.decorator_refs[id(original)]
+            call = cst.Call(func=updated, args=partial.args[1:]) if partial is not None else None
+            result = self.run_hook(rule, qual, call, original, updated, "decorator")
+            if result is not updated:
+                self.decorator_results[id(original)] = result
+            return updated
+        if rule.hook:
+            return self.run_hook(rule, qual, None, original, updated, "value")
+        if not rule.target:
+            self.record(rule.code, qual, Severity.ERROR, rule.message, False)
+            return updated
+        if not rule.value or rule.call_only or rule.inject or rule.unsupported:
+            self.record(rule.code, qual, Severity.ERROR,
+                        f"`{qual}` used as a value: its rewrite needs the call's arguments", False)
+            return updated
+        ctx = self.context(rule, qual, "value")
+        new = ctx.ref(rule.target)
+        self.consume(original)
+        self.finish(ctx, rule, qual, rule.target)
+        return new
+
+    def leave_Call(self, original, updated):
+        if id(original.func) in self.call_funcs:
+            qual = self.resolve(original.func)
+            rule, selected = self.selected_rule(qual)
+            if not selected:
+                return updated
+            if rule is None:
+                self.unknown(original.func, qual)
+                return updated
+            if rule.hook:
+                return self.run_hook(rule, qual, updated, original.func, updated, "call")
+            if not rule.target:
+                self.record(rule.code, qual, Severity.ERROR, rule.message, False)
+                return updated
+            ctx = self.context(rule, qual, "call")
+            try:
+                new = apply_row(rule, updated, ctx)
+            except GiveUp as why:
+                self.record("J2T0003" if why.args and "keyword" in str(why) else rule.code, qual,
+                            Severity.ERROR, str(why), False)
+                return updated
+            self.consume(original.func)
+            self.finish(ctx, rule, qual, rule.target)
+            return new
+        func = updated.func
+        if isinstance(func, cst.Attribute) and func.attr.value in self.table.pattern_methods:
+            return self.patterns(updated)
+        return updated
+
+    def patterns(self, call):
+        for rule in self.table.patterns:
+            if call.func.attr.value not in rule.methods or not self.selected(rule.code):
+                continue
+            ctx = self.context(rule, "", "call")
+            try:
+                new = self.table.hooks[rule.hook](call, ctx)
+            except GiveUp as why:
+                self.record(rule.code, "", Severity.ERROR, str(why), False)
+                return call
+            if new is not None:
+                self.finish(ctx, rule, "", rule.target or rule.hook)
+                return new
+        return call
+
+    def run_hook(self, rule, qual, call, ref_node, updated, position):
+        ctx = self.context(rule, qual, position)
+        try:
+            new = self.table.hooks[rule.hook](call, ctx)
+        except GiveUp as why:
+            self.record("J2T0005" if not rule.code else rule.code, qual, Severity.ERROR, str(why), False)
+            return updated
+        if new is None:
+            return updated
+        self.consume(ref_node)
+        self.finish(ctx, rule, qual, rule.target or f"hook {rule.hook}")
+        if new is REMOVE and position != "decorator":
+            raise AssertionError(f"hook {rule.hook} answered REMOVE outside a decorator")
+        return new
+
+    def visit_Decorator(self, node):
+        expr = node.decorator
+        if isinstance(expr, cst.Call) and _is_partial(expr.func) and expr.args:
+            # ``@partial(jax.jit, static_argnums=...)``: the hook sees the keywords as a call
+            self.decorator_refs[id(expr.args[0].value)] = expr
+        elif self.resolve(expr) is not None:
+            self.decorator_refs[id(expr)] = None
+        return True
+
+    def leave_Decorator(self, original, updated):
+        expr = original.decorator
+        key = id(expr.args[0].value) if isinstance(expr, cst.Call) and _is_partial(expr.func) and expr.args else id(expr)
+        result = self.decorator_results.pop(key, None)
+        if result is REMOVE:
+            return cst.RemovalSentinel.REMOVE
+        if result is not None:
+            return updated.with_changes(decorator=result)
+        return updated
+
+
+def _is_partial(func) -> bool:
+    return dotted_name(func) in ("partial", "functools.partial", "ft.partial")
+
+
+
+
+def apply_row(rule, call: cst.Call, ctx: HookContext) -> cst.Call:
+    """The generic row rewrite: rename the function and its keywords, move and inject arguments."""
+    params, target_params = rule.params, rule.target_params
+    new_args: list[cst.Arg] = []
+    present: set[str] = set()
+    moved = False
+    for i, arg in enumerate(call.args):
+        if arg.star:
+            if params and (rule.rename or rule.drop or rule.unsupported or target_params is not None):
+                raise GiveUp(f"`{rule.jax}` called with *args/**kwargs: cannot map its arguments")
+            new_args.append(arg)
+            continue
+        if arg.keyword is None:
+            name = params[i] if i < len(params) else None
+            if name is None and (params or target_params is not None):
+                if target_params is None:
+                    new_args.append(arg)
+                    continue
+                raise GiveUp(f"`{rule.jax}` called with more positional arguments than it takes")
+        else:
+            name = arg.keyword.value
+        if name in rule.unsupported:
+            if _is_none(arg.value):
+                continue
+            raise GiveUp(f"keyword `{name}` of `{rule.jax}`: {rule.unsupported[name]}")
+        if name in rule.drop:
+            if not _is_none(arg.value):
+                ctx.note(f"dropped `{name}=`: {rule.drop[name]}", Severity.WARNING)
+            continue
+        renamed = rule.rename.get(name, name) if name else None
+        keep_positional = arg.keyword is None and not moved and (
+            target_params is None or (i < len(target_params) and target_params[i] == renamed))
+        if keep_positional:
+            new_args.append(arg)
+        else:
+            moved = moved or arg.keyword is None
+            new_args.append(arg.with_changes(
+                keyword=cst.Name(renamed),
+                equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
+                                      whitespace_after=cst.SimpleWhitespace("")),
+            ))
+        if renamed:
+            present.add(renamed)
+    for name, source in rule.inject.items():
+        if name not in present:
+            new_args.append(cst.Arg(keyword=cst.Name(name), value=_target_expr(source, ctx),
+                                    equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
+                                                          whitespace_after=cst.SimpleWhitespace(""))))
+    new_args = _fix_commas(new_args)
+    return call.with_changes(func=ctx.ref(rule.target), args=new_args)
+
+
+def _is_none(expr) -> bool:
+    return isinstance(expr, cst.Name) and expr.value == "None"
+
+
+def _fix_commas(args: list[cst.Arg]) -> list[cst.Arg]:
+    """Every argument but the last needs a comma; the last keeps whatever it had only if kept last."""
+    out = []
+    for i, arg in enumerate(args):
+        last = i == len(args) - 1
+        if not last and arg.comma is cst.MaybeSentinel.DEFAULT:
+            arg = arg.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        out.append(arg)
+    return out
+
+
+def _target_expr(source: str, ctx: HookContext) -> cst.BaseExpression:
+    """Parse an injected argument; ``torch.x`` / ``jax2torch_runtime.x`` names go through ctx.ref."""
+    expr = cst.parse_expression(source)
+
+    class Roots(cst.CSTTransformer):
+        def visit_Attribute(self, node):
+            return dotted_name(node) is None
+
+        def leave_Attribute(self, original, updated):
+            name = dotted_name(original)
+            if name and name.split(".")[0] in IMPORT_ALIASES:
+                return ctx.ref(name)
+            return updated
+
+        def leave_Name(self, original, updated):
+            return ctx.ref(original.value) if original.value in IMPORT_ALIASES else updated
+
+    return expr.visit(Roots())
