@@ -126,23 +126,33 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _table(header: list[str], rows: list[list]) -> list[str]:
+    if not rows:
+        return ["None."]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return lines + ["| " + " | ".join(_cell(str(value)) for value in row) + " |" for row in rows]
+
+
 def to_markdown(summary: Summary) -> str:
     totals = summary.totals()
     out = ["# jax2torch migration report", ""]
     out += [f"Mode: `{summary.mode}`" + (f", run `{summary.run_id}`" if summary.run_id else "") + ".", ""]
     if summary.interrupted:
         out += ["**The run was interrupted**; only the files listed below were converted.", ""]
-    out += ["| scanned | changed | unchanged | failed | skipped | need attention |", "|---|---|---|---|---|---|"]
-    out += [f"| {totals['scanned']} | {totals[CHANGED]} | {totals[UNCHANGED]} | {totals[FAILED]} "
-            f"| {totals[SKIPPED]} | {totals['needs_attention']} |", ""]  # fmt: skip
+    out += _table(["scanned", "changed", "unchanged", "failed", "skipped", "need attention"],
+                  [[totals[k] for k in ("scanned", CHANGED, UNCHANGED, FAILED, SKIPPED, "needs_attention")]])
+    out.append("")
     converted = [f"- `{r.display}`" for r in summary.with_status(CHANGED)]
     out += ["## Files converted", ""] + (converted or ["none"])
-    out += ["", "## Findings per rule", "", "| rule | total | rewritten | need attention |", "|---|---|---|---|"]
-    out += [f"| {code} | {n['total']} | {n['fixed']} | {n['needs_attention']} |"
-            for code, n in summary.rule_counts().items()]  # fmt: skip
-    out += ["", "## Needs attention", "", "| location | rule | severity | rewritten | message |", "|---|---|---|---|---|"]
-    out += [f"| `{location(f)}` | {f.code} | {f.severity.value} | {'yes' if f.fixed else 'no'} | {_cell(f.message)} |"
-            for f in summary.attention]  # fmt: skip
+    out += ["", "## Findings per rule", ""] + _table(
+        ["rule", "total", "rewritten", "need attention"],
+        [[code, n["total"], n["fixed"], n["needs_attention"]] for code, n in summary.rule_counts().items()],
+    )
+    out += ["", "## Needs attention", ""] + _table(
+        ["location", "rule", "severity", "rewritten", "message"],
+        [[f"`{location(f)}`", f.code, f.severity.value, "yes" if f.fixed else "no", f.message]
+         for f in summary.attention],
+    )  # fmt: skip
     failed = summary.with_status(FAILED)
     if failed:
         out += ["", "## Failed files", ""] + [f"- `{r.display}`: {_cell(r.reason)}" for r in failed]

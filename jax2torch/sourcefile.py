@@ -62,7 +62,9 @@ def decode_source(raw: bytes, path: Path, mode: int | None = None) -> SourceFile
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
     except SyntaxError as exc:
-        raise DecodeError(str(path), f"cannot determine the encoding: {exc.msg}") from None
+        if "invalid or missing" not in (exc.msg or ""):
+            raise DecodeError(str(path), f"cannot determine the encoding: {exc.msg}") from None
+        encoding = "utf-8"  # no usable coding line: the first lines are not UTF-8; say where
     try:
         text = raw.decode(encoding)
     except UnicodeDecodeError as exc:

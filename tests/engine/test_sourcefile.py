@@ -43,7 +43,7 @@ def test_bom_is_not_in_text_but_comes_back():
     "raw, reason",
     [
         (b"a = 1\x00\n", "NUL byte at offset 5"),
-        (b"a = '\xff\xfe'\n", "cannot determine the encoding: invalid or missing"),
+        (b"a = '\xff\xfe'\n", "cannot decode as utf-8: byte 0xff at offset 5"),
         (b"a = 1\nb = '\xff'\n", "cannot decode as utf-8"),
         (b"# coding: no-such-codec\na = 1\n", "unknown encoding: no-such-codec"),
         (b"\xef\xbb\xbf# coding: latin-1\na = 1\n", "cannot determine the encoding"),
