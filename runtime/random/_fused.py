@@ -1,0 +1,65 @@
+"""Fused kernels for the hot samplers.
+
+Eagerly, ``normal`` is ~200 elementwise passes over the output (20 Threefry rounds, the log1p
+and erf_inv polynomials, the float64 FMA emulation), each reading and writing memory. Under
+``torch.compile`` Inductor fuses them into one loop (C++/OpenMP on CPU, Triton on GPU) that
+computes the identical bits. Large draws therefore go through a compiled kernel, cached per
+(dtype, device type); the eager path remains for small draws, for calls already inside a
+``torch.compile``/``torch.func`` trace, and as the fallback wherever compilation is unavailable.
+Set ``JAX2TORCH_RANDOM_COMPILE=0`` to always use the eager path.
+"""
+
+from __future__ import annotations
+
+import os
+
+import torch
+
+from . import _continuous
+
+MIN_FUSED_NUMEL = 1 << 16
+_CACHE: dict = {}
+_BROKEN: set = set()
+
+
+def _enabled() -> bool:
+    return os.environ.get("JAX2TORCH_RANDOM_COMPILE", "1") != "0"
+
+
+def _tracing(key: torch.Tensor) -> bool:
+    if torch.compiler.is_compiling():
+        return True
+    return torch._C._functorch.is_functorch_wrapped_tensor(key)
+
+
+def _compiled(name: str, fn, dtype: torch.dtype, device: torch.device):
+    slot = (name, dtype, device.type)
+    if slot not in _CACHE:
+        _CACHE[slot] = torch.compile(fn, dynamic=True, fullgraph=True)
+    return _CACHE[slot]
+
+
+def _flat_normal(key: torch.Tensor, n: int, dtype: torch.dtype) -> torch.Tensor:
+    return _continuous.normal(key, (n,), dtype)
+
+
+def normal(key: torch.Tensor, shape: tuple[int, ...], dtype: torch.dtype) -> torch.Tensor:
+    """``_continuous.normal``, through a compiled kernel for large draws."""
+    n = 1
+    for s in shape:
+        n *= s
+    slot = ("normal", dtype, key.device.type)
+    if n < MIN_FUSED_NUMEL or not _enabled() or slot in _BROKEN or _tracing(key):
+        return _continuous.normal(key, shape, dtype)
+    try:
+        flat = _compiled("normal", _flat_normal, dtype, key.device)(key, n, dtype)
+    except Exception:  # no C++ compiler / Triton: remember and stay exact on the eager path
+        _BROKEN.add(slot)
+        return _continuous.normal(key, shape, dtype)
+    return flat.reshape(shape)
+
+
+def warm_up(dtype: torch.dtype = torch.float32, device="cpu") -> None:
+    """Compile the fused ``normal`` kernel now (benchmarks report this cost separately)."""
+    key = torch.zeros(2, dtype=torch.int32, device=device)
+    normal(key, (MIN_FUSED_NUMEL,), dtype)
