@@ -77,10 +77,11 @@ class RunWriter:
         self._journal = open(self.store / run_id / MANIFEST, "a", encoding="utf-8")
         self._append({"kind": "run", "run_id": run_id, "time": _now(), "root": str(self.root)})
 
-    def _append(self, record: dict) -> None:
+    def _append(self, record: dict, durable: bool = True) -> None:
         self._journal.write(json.dumps(record, sort_keys=True) + "\n")
         self._journal.flush()
-        os.fsync(self._journal.fileno())
+        if durable:
+            os.fsync(self._journal.fileno())
 
     def record(self, rel: str, original: bytes, after_sha: str, mode: int) -> None:
         """Save ``original`` and journal the change; call before replacing the file."""
@@ -94,7 +95,8 @@ class RunWriter:
         )
 
     def mark_done(self, rel: str) -> None:
-        self._append({"kind": "done", "path": rel})
+        """Informational (undo decides by hashes), so it is not worth an fsync per file."""
+        self._append({"kind": "done", "path": rel}, durable=False)
 
     def close(self) -> None:
         if self._journal is not None:

@@ -118,6 +118,25 @@ def _work(item: tuple[Path, str]) -> FileResult:
     return migrate_file(_worker_migrator, *item)
 
 
+@contextlib.contextmanager
+def _sigint_deferred() -> Iterator[None]:
+    """Hold Ctrl-C until the block ends, so the run's own bookkeeping (file written, journal
+    marked, result counted) is never split; SIGKILL cannot be held, and the journal covers that."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught and previous is signal.default_int_handler:
+        raise KeyboardInterrupt
+    if caught and callable(previous):
+        previous(signal.SIGINT, None)
+
+
 def iter_results(
     files: Sequence[Path], factory: Callable[[], MigratorLike], jobs: int, base: Path | None = None
 ) -> Iterator[FileResult]:
@@ -130,7 +149,11 @@ def iter_results(
         return
     executor = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(factory,))
     try:
-        yield from executor.map(_work, items)
+        # Workers are forked while the files are submitted; a Ctrl-C then would hit a worker
+        # before its initializer ignores SIGINT and break the pool, so hold it until all exist.
+        with _sigint_deferred():
+            results = executor.map(_work, items)
+        yield from results
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
 
@@ -165,25 +188,6 @@ def write_result(result: FileResult, root: Path, backup: RunWriter | None) -> No
         return
     if backup is not None:
         backup.mark_done(rel)
-
-
-@contextlib.contextmanager
-def _sigint_deferred() -> Iterator[None]:
-    """Hold Ctrl-C until the block ends, so the run's own bookkeeping (file written, journal
-    marked, result counted) is never split; SIGKILL cannot be held, and the journal covers that."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    caught: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    if caught and previous is signal.default_int_handler:
-        raise KeyboardInterrupt
-    if caught and callable(previous):
-        previous(signal.SIGINT, None)
 
 
 def run(
