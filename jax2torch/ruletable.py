@@ -24,7 +24,7 @@ CODE_RE = re.compile(r"^J2T\d{4}$")
 DOTTED_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 TARGET_ROOTS = ("torch", "jax2torch_runtime")
 
-FILE_KEYS = {"area", "description", "rule", "pattern"}
+FILE_KEYS = {"area", "description", "rule", "pattern", "modules"}
 RULE_KEYS = {
     "code", "jax", "target", "params", "target_params", "rename", "drop", "unsupported",
     "inject", "severity", "message", "hook", "value", "example", "why", "differs", "options",
@@ -120,7 +120,7 @@ class Rule:
 class RuleTable:
     """All rows, indexed; built by :func:`load_rule_table`."""
 
-    def __init__(self, rules: Iterable[Rule], hooks: dict):
+    def __init__(self, rules: Iterable[Rule], hooks: dict, modules: Iterable[str] = ()):
         self.rules: list[Rule] = sorted(rules, key=lambda r: r.code)
         self.hooks = hooks
         self.by_name = {r.jax: r for r in self.rules if r.jax}
@@ -129,7 +129,7 @@ class RuleTable:
         self.pattern_methods = frozenset(m for r in self.patterns for m in r.methods)
         # A dotted prefix is "known" when some row's name starts with it: lets the engine tell a
         # module reference (``jax.numpy``) from an unknown function.
-        self.prefixes = frozenset(p for name in self.by_name for p in _prefixes(name))
+        self.prefixes = frozenset(p for name in self.by_name for p in _prefixes(name)) | frozenset(modules)
 
     def find(self, name_or_code: str) -> Rule | None:
         key = name_or_code.strip()
@@ -178,11 +178,12 @@ def load_rule_table(extra_files: Sequence[Path | str] = (), *, bundled: bool = T
     files = sorted(base.glob("*.toml")) if bundled else []
     rows: dict[str, Rule] = {}
     codes: dict[str, str] = {}
+    modules: set[str] = set()
     for path in [*files, *map(Path, extra_files)]:
         user = path not in files
         if user and (path.parent / "hooks").is_dir():
             hooks.update(load_hooks([path.parent / "hooks"]))
-        for rule in _load_file(path, hooks):
+        for rule in _load_file(path, hooks, modules):
             key = rule.jax or "pattern:" + rule.code
             old = rows.get(key)
             if old is not None and not user:
@@ -193,10 +194,10 @@ def load_rule_table(extra_files: Sequence[Path | str] = (), *, bundled: bool = T
                 raise RuleFileError(path, rule.code, f"duplicate rule code (also used for {codes[rule.code]})")
             rows[key] = rule
             codes[rule.code] = key
-    return RuleTable(rows.values(), hooks)
+    return RuleTable(rows.values(), hooks, modules)
 
 
-def _load_file(path: Path, hooks: dict) -> list[Rule]:
+def _load_file(path: Path, hooks: dict, modules: set) -> list[Rule]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -206,6 +207,10 @@ def _load_file(path: Path, hooks: dict) -> list[Rule]:
     unknown = set(data) - FILE_KEYS
     if unknown:
         raise RuleFileError(path, "-", f"unknown top-level key(s): {', '.join(sorted(unknown))}")
+    declared = data.get("modules", [])
+    if not isinstance(declared, list) or not all(isinstance(m, str) and DOTTED_RE.match(m) for m in declared):
+        raise RuleFileError(path, "modules", "must be a list of dotted module names")
+    modules.update(declared)
     rows = []
     seen = set()
     for kind, entries, allowed in (("rule", data.get("rule", []), RULE_KEYS), ("pattern", data.get("pattern", []), PATTERN_KEYS)):

@@ -14,8 +14,9 @@ _LAZY_ATTRS = {
     "PyTorchPatternMatcher": "jax2torch_runtime.pattern",
     "PyTorchTropicalOps": "jax2torch_runtime.tropical",
     "PyTorchCompressionOps": "jax2torch_runtime.compression",
+    "at": "jax2torch_runtime._at",
 }
-_SUBMODULES = {"random", "tropical", "compression", "pattern", "lax", "at", "tree", "nn", "numpy", "transforms"}
+_SUBMODULES = {"random", "tropical", "compression", "pattern", "lax", "tree", "nn", "numpy", "transforms"}
 
 
 def __getattr__(name: str):
