@@ -78,6 +78,8 @@ def migrate(paths, exclude, dry_run, check, no_backup, backup_dir, reports, sele
     for report in reports:
         if report.suffix.lower() not in REPORT_SUFFIXES:
             raise click.BadParameter(f"{report}: use a .json or .md suffix", param_hint="--report")
+        if not report.absolute().parent.is_dir():
+            raise click.BadParameter(f"{report}: its folder does not exist", param_hint="--report")
     select, ignore = _selectors(select), _selectors(ignore)
     _load_table(rule_files, select + ignore)
     options = Options(select=select, ignore=ignore, **({"jit": jit} if jit else {}))
@@ -101,7 +103,7 @@ def migrate(paths, exclude, dry_run, check, no_backup, backup_dir, reports, sele
                 out.info(f"{'migrated' if write else 'would migrate'} {result.display}")
 
         try:
-            outcome = run(files, factory, jobs=jobs or os.cpu_count() or 1, root=root, write=write,
+            outcome = run(files, factory, jobs=jobs or _cores(), root=root, write=write,
                           backup=backup, on_result=on_result)  # fmt: skip
         finally:
             if backup is not None:
@@ -117,6 +119,11 @@ def migrate(paths, exclude, dry_run, check, no_backup, backup_dir, reports, sele
         raise SystemExit(EXIT_INTERRUPTED)
     if summary.with_status(FAILED) or (check and summary.with_status(CHANGED)):
         raise SystemExit(EXIT_WORK)
+
+
+def _cores() -> int:
+    """Cores this process may use (a container or ``taskset`` can allow fewer than exist)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _store(backup_dir: Path | None) -> Path:
@@ -139,7 +146,8 @@ def undo(run_id, force, list_runs_, backup_dir) -> None:
     try:
         info = find_run(store, run_id)
     except BackupError as exc:
-        raise (UsageProblem if run_id else click.ClickException)(str(exc)) from None
+        hint = "" if backup_dir else " (run undo inside the project, or pass --backup-dir)"
+        raise (UsageProblem if run_id else click.ClickException)(f"{exc}{hint}") from None
     try:
         items = undo_run(info, force=force)
     except UndoConflict as exc:

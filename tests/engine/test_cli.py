@@ -174,6 +174,7 @@ def test_usage_errors_exit_2(project):
     assert cli("migrate", "--select", "NOPE9", ".").exit_code == 2
     assert cli("migrate", "--rules", "broken.toml", ".").exit_code == 2
     assert cli("migrate", "--report", "out.txt", ".").exit_code == 2
+    assert cli("migrate", "--report", "no/such/folder/out.json", ".").exit_code == 2
     assert cli("migrate", "--jobs", "0", ".").exit_code == 2
     assert cli("migrate", "--no-such-flag", ".").exit_code == 2
     assert snapshot(project) == before
