@@ -82,4 +82,4 @@ def apply_mask(weights: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     """``weights`` with pruned entries set to zero (a new tensor)."""
     if mask.shape != weights.shape or mask.dtype != torch.bool:
         raise ValueError(f"mask must be a bool tensor of shape {tuple(weights.shape)}, got {mask.dtype} {tuple(mask.shape)}")
-    return weights * mask
+    return torch.where(mask, weights, torch.zeros((), dtype=weights.dtype, device=weights.device))
