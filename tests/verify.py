@@ -7,7 +7,8 @@ are compared leaf by leaf on values, shapes and dtypes.
 Input specs: ``"f32[3,4]"`` standard normal; ``"f32+[3]"`` positive (0.1..2); ``"f32u[3]"`` uniform
 in (-1, 1); ``"i32[5]"`` integers in [-5, 5); ``"n32[5]"`` integers in [0, 5); ``"bool[4]"``;
 ``"f16"``/``"bf16"``/``"f64"``/``"i64"``/``"u8"``/``"u32"`` likewise; ``"key:SEED"`` a raw PRNG key
-(``jax.random.PRNGKey(SEED)``); any other TOML value is passed as a Python constant.
+(``jax.random.PRNGKey(SEED)``); a TOML list becomes a float32 (or int32) array; any other TOML
+value is passed as a Python constant.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ INT_DTYPES = {"i8": np.int8, "i32": np.int32, "i64": np.int64, "u8": np.uint8, "
 def make_input(spec, rng: np.random.Generator):
     if isinstance(spec, str) and spec.startswith("key:"):
         return ("key", int(spec[4:]))
+    if isinstance(spec, list):  # a literal array: float32 if it holds floats, else int32
+        arr = np.asarray(spec)
+        return arr.astype(np.float32 if arr.dtype.kind == "f" else np.int32)
     if not isinstance(spec, str):
         return spec
     match = SPEC_RE.match(spec)
