@@ -70,7 +70,7 @@ def _search_ragged(seqs, group, metric, tol, kernels):
     xflat = torch.cat(seqs)
     device = xflat.device
     starts = torch.cat([off + torch.arange(max(0, n - m + 1)) for off, n in zip(offsets.tolist(), lengths.tolist())]).to(device)
-    pats, flat, dist = search(xflat, xflat[starts], lambda c: starts[c], group, metric, tol, kernels)
+    pats, flat, dist = search(xflat, lambda j: xflat[starts + j], lambda c: starts[c], group, metric, tol, kernels)
     offsets = offsets.to(device)
     seq = torch.searchsorted(offsets, flat, right=True) - 1
     return pats, seq, flat - offsets[seq], dist

@@ -20,22 +20,64 @@ from ._pattern_checks import compute_dtype
 from ._pattern_kernels import Kernels
 
 _MAX_BLOCK = 32
+_BLOCK = 64  # flags per block in _select
+_FEW = 1 << 15  # gathered elements below which one block verifies all remaining columns
 _CHUNK = 1 << 18  # candidates verified together; bounds the gathered temporaries
 _LOOP_PATTERNS = 8  # up to this many patterns, one cheap comparison pass each beats a sorted lookup
 
 
+def _flags(compare, a, b) -> torch.Tensor:
+    """A comparison written as float32 0/1; torch's CPU comparisons into bool are ~4x slower."""
+    return compare(a, b, out=torch.empty(a.shape, dtype=torch.float32, device=a.device))
+
+
+def _select(flags: torch.Tensor) -> torch.Tensor:
+    """``nonzero`` of a float32 0/1 tensor, skipping empty 64-element blocks.
+
+    ``nonzero`` costs several full passes; a block maximum first (one cheap pass) lets it run only
+    on the blocks that hold a survivor, which is most of the work saved when survivors are rare.
+    Reading the flags as int32 bits keeps the ``nonzero`` on its fast integer path.
+    """
+    full = flags.numel() // _BLOCK * _BLOCK
+    blocks = flags[:full].view(-1, _BLOCK)
+    hit = torch.nonzero(blocks.amax(1).view(torch.int32)).squeeze(1)
+    if hit.numel() * 2 > blocks.shape[0]:
+        return torch.nonzero(flags.view(torch.int32)).squeeze(1)
+    inner = torch.nonzero(blocks[hit].view(torch.int32).reshape(-1)).squeeze(1)
+    idx = hit[inner // _BLOCK] * _BLOCK + inner % _BLOCK
+    if full == flags.numel():
+        return idx
+    tail = torch.nonzero(flags[full:].view(torch.int32)).squeeze(1) + full
+    return torch.cat([idx, tail])
+
+
+def _dense_prefix(column, patterns, metric, tol, cdt):
+    """Filter every valid start on the first (up to two) columns with whole-tensor ops.
+
+    Two columns rather than one because ``nonzero`` costs several passes over its input and far
+    more when many entries survive; the second column cuts survivors by another large factor for
+    the price of two elementwise passes. Returns surviving indices, their accumulated distance
+    (``acc``) and how many columns were consumed.
+    """
+    width = min(2, patterns.shape[1])
+    first = column(0)
+    if metric is None:
+        flags = _flags(torch.eq, first, patterns[0, 0])
+        if width == 2:
+            flags.mul_(_flags(torch.eq, column(1), patterns[0, 1]))
+        idx = _select(flags)
+        return idx, torch.zeros(idx.numel(), dtype=cdt, device=idx.device), width
+    acc = first.to(cdt) - patterns[0, 0].to(cdt)
+    acc = acc.mul_(acc) if metric == "l2" else acc.abs_()
+    if width == 2:
+        diff = column(1).to(cdt) - patterns[0, 1].to(cdt)
+        acc = acc.add_(diff.mul_(diff)) if metric == "l2" else torch.maximum(acc, diff.abs_(), out=acc)
+    idx = _select(_flags(torch.le, acc, _threshold(metric, tol, cdt).to(acc.device)))
+    return idx, acc[idx], width
+
+
 def _first_column_candidates(values, patterns, metric, tol, cdt):
-    """Indices into ``values`` and pattern ids whose first element can still match."""
-    count = patterns.shape[0]
-    if count == 1:
-        first = patterns[0, 0]
-        if metric is None:
-            mask = values == first
-        else:
-            diff = values.to(cdt) - first.to(cdt)
-            mask = diff.abs() <= tol if metric == "linf" else diff * diff <= _threshold(metric, tol, cdt)
-        idx = torch.nonzero(mask).squeeze(1)
-        return idx, torch.zeros_like(idx)
+    """Indices into ``values`` and pattern ids whose first element can still match (many patterns)."""
     firsts, order = torch.sort(patterns[:, 0])
     if metric is None:
         lo = torch.searchsorted(firsts, values)
@@ -59,16 +101,20 @@ def _threshold(metric, tol, cdt):
     return limit * limit if metric == "l2" else limit
 
 
-def _verify(xflat, starts, pat, patterns, metric, tol, cdt, first_col, kernels: Kernels):
-    """Keep the candidates whose whole window matches; returns (starts, pat, distances)."""
+def _verify(xflat, starts, pat, acc, patterns, metric, tol, first_col, kernels: Kernels):
+    """Keep the candidates whose whole window matches; returns (starts, pat, distances).
+
+    ``acc`` holds each candidate's distance over the columns before ``first_col``. Blocks grow
+    1, 2, 4, ... columns while many candidates remain; once few remain, one block takes the rest.
+    """
     m = patterns.shape[1]
     single = patterns.shape[0] == 1
-    acc = torch.zeros(starts.numel(), dtype=cdt, device=xflat.device)
+    cdt = acc.dtype
     thr = None if metric is None else _threshold(metric, tol, cdt).to(xflat.device)
     block_fn = {"l2": kernels.l2_block, "linf": kernels.linf_block}.get(metric)
     lo, width = first_col, 1
     while lo < m and starts.numel():
-        hi = min(m, lo + width)
+        hi = m if starts.numel() * (m - lo) <= _FEW else min(m, lo + width)
         offsets = torch.arange(lo, hi, device=xflat.device)
         pg = patterns[:, lo:hi] if single else patterns[pat, lo:hi]
         if metric is None:
@@ -79,37 +125,42 @@ def _verify(xflat, starts, pat, patterns, metric, tol, cdt, first_col, kernels: 
         idx = torch.nonzero(keep).squeeze(1)
         if idx.numel() != starts.numel():
             starts, pat, acc = starts[idx], pat[idx], acc[idx]
-        lo, width = hi, min(_MAX_BLOCK, width * 2 if lo > first_col else 1)
+        lo, width = hi, min(_MAX_BLOCK, width * 2)
     dist = acc.sqrt() if metric == "l2" else acc
     return starts, pat, dist
 
 
 def search(
     xflat: torch.Tensor,
-    values: torch.Tensor,
+    column: Callable[[int], torch.Tensor],
     to_flat: Callable[[torch.Tensor], torch.Tensor],
     patterns: torch.Tensor,
     metric: str | None,
     tol: float,
     kernels: Kernels,
 ):
-    """Match ``patterns`` (P, m) at the valid starts described by ``values``/``to_flat``.
+    """Match ``patterns`` (P, m) at every valid start of ``xflat``.
 
-    ``values[c]`` is the data value at the c-th valid start and ``to_flat(c)`` its index in
-    ``xflat``. Returns ``(pattern_ids, flat_starts, distances)`` sorted by pattern then start.
+    ``column(j)`` is the 1-D tensor of data values at offset ``j`` from every valid start, and
+    ``to_flat(c)`` maps positions in it to indices into ``xflat``. Returns
+    ``(pattern_ids, flat_starts, distances)`` sorted by pattern then start.
     """
     cdt = compute_dtype(xflat.dtype, patterns.dtype)
     if 1 < patterns.shape[0] <= _LOOP_PATTERNS:
-        parts = [search(xflat, values, to_flat, patterns[i : i + 1], metric, tol, kernels) for i in range(patterns.shape[0])]
+        parts = [search(xflat, column, to_flat, patterns[i : i + 1], metric, tol, kernels) for i in range(patterns.shape[0])]
         pats = [part[0] + i for i, part in enumerate(parts)]
         return torch.cat(pats), torch.cat([p[1] for p in parts]), torch.cat([p[2] for p in parts])
-    idx, pat = _first_column_candidates(values, patterns, metric, tol, cdt)
-    # A single exact pattern had its first column checked with the same comparison already.
-    first_col = 1 if metric is None and patterns.shape[0] == 1 else 0
+    if patterns.shape[0] == 1:
+        idx, acc, first_col = _dense_prefix(column, patterns, metric, tol, cdt)
+        pat = torch.zeros_like(idx)
+    else:
+        idx, pat = _first_column_candidates(column(0), patterns, metric, tol, cdt)
+        acc, first_col = torch.zeros(idx.numel(), dtype=cdt, device=idx.device), 0
     out_starts, out_pats, out_dist = [], [], []
     for lo in range(0, max(idx.numel(), 1), _CHUNK):
         starts = to_flat(idx[lo : lo + _CHUNK])
-        s, p, d = _verify(xflat, starts, pat[lo : lo + _CHUNK], patterns, metric, tol, cdt, first_col, kernels)
+        chunk = slice(lo, lo + _CHUNK)
+        s, p, d = _verify(xflat, starts, pat[chunk], acc[chunk], patterns, metric, tol, first_col, kernels)
         out_starts.append(s), out_pats.append(p), out_dist.append(d)
     starts, pats, dist = torch.cat(out_starts), torch.cat(out_pats), torch.cat(out_dist)
     if patterns.shape[0] > 1:

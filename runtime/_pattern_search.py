@@ -42,12 +42,13 @@ def _rows(data: torch.Tensor, dim: int):
 def _search_rows(x2d, patterns, metric, tol, kernels):
     rows, length = x2d.shape
     width = length - patterns.shape[1] + 1
-    values = x2d[:, :width].reshape(-1)
     if rows == 1:
-        to_flat = lambda c: c  # noqa: E731 - a one-line index map reads best inline
+        column = lambda j: x2d[0, j : j + width]  # noqa: E731 - one-line index maps read best inline
+        to_flat = lambda c: c  # noqa: E731
     else:
+        column = lambda j: x2d[:, j : j + width].reshape(-1)  # noqa: E731
         to_flat = lambda c: (c // width) * length + c % width  # noqa: E731
-    pats, flat, dist = search(x2d.reshape(-1), values, to_flat, patterns, metric, tol, kernels)
+    pats, flat, dist = search(x2d.reshape(-1), column, to_flat, patterns, metric, tol, kernels)
     return pats, flat // length, flat % length, dist
 
 
