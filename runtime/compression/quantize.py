@@ -29,8 +29,8 @@ def _reduce_dims(x: torch.Tensor, axis: int | None) -> tuple[int, ...] | None:
 
 
 def _extrema(x: torch.Tensor, axis: int | None) -> tuple[torch.Tensor, torch.Tensor]:
-    if axis is None:
-        return torch.aminmax(x)
+    if axis is None:  # amin/amax, not aminmax: they propagate NaN, which the finite check relies on
+        return x.amin(), x.amax()
     dims = _reduce_dims(x, axis)
     if not dims:
         return x, x
@@ -40,6 +40,7 @@ def _extrema(x: torch.Tensor, axis: int | None) -> tuple[torch.Tensor, torch.Ten
 def quant_params(x: torch.Tensor, bits: int, symmetric: bool, axis: int | None):
     """Scale (and zero point) per tensor or per channel; shapes broadcast against ``x``."""
     lo, hi = _extrema(x, axis)
+    _checks.check_finite(lo + hi, "weights (their range)")
     if symmetric:
         qmax = 2 ** (bits - 1) - 1
         span = torch.maximum(-lo, hi)
@@ -109,7 +110,6 @@ def quantize_weights(weights: torch.Tensor, bits: int = 8, *, per_channel: bool 
     ax = _checks.check_axis(weights, axis) if per_channel else None
     x = weights if weights.dtype == compute_dtype(weights.dtype) else weights.to(compute_dtype(weights.dtype))
     scale, zero_point = quant_params(x, bits, symmetric, ax)
-    _checks.check_finite(scale, "weights (their range)")
     codes = quantize_codes(x, scale, zero_point, bits)
     packed = pack and bits < 8
     if packed:
