@@ -86,12 +86,13 @@ def insert_imports(module: cst.Module, roots: list[str], index: int | None, lead
     if not roots:
         return module
     body = list(module.body)
-    lines = [import_line(r) for r in roots]
+    lines = [import_line(r) for r in sorted(roots, key=lambda r: (r != "torch", r))]
+    at_jax_import = index is not None
     if index is None:
         index = after_preamble(module)
     if leading is not None:
         lines[0] = lines[0].with_changes(leading_lines=leading)
-    elif index < len(body):
+    elif at_jax_import and index < len(body):
         nxt = body[index]
         lines[0] = lines[0].with_changes(leading_lines=nxt.leading_lines)
         body[index] = nxt.with_changes(leading_lines=[])
