@@ -1,0 +1,132 @@
+"""Recurring patterns, entropy and the hierarchy against dict/Counter references."""
+
+from __future__ import annotations
+
+import math
+
+import _pattern_reference as ref
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jax2torch_runtime import _pattern_kernels, pattern
+
+
+def _as_lists(result):
+    return [r.positions.tolist() for r in result]
+
+
+@pytest.mark.parametrize("k", [1, 3, 8])
+@pytest.mark.parametrize("tol", [None, 0.5])
+def test_recurring_matches_reference(k, tol):
+    g = torch.Generator().manual_seed(10)
+    x = torch.randint(-3, 4, (3000,), generator=g).float() * 0.37
+    result = pattern.recurring_patterns(x, k, top=12, tol=tol)
+    expected = ref.recurring(x.numpy(), k, 12, tol)
+    assert _as_lists(result) == expected
+    for r, starts in zip(result, expected):
+        assert r.count == len(starts)
+        assert torch.equal(r.window, x[starts[0] : starts[0] + k])
+
+
+def test_recurring_bit_semantics():
+    x = torch.tensor([0.0, float("nan"), -0.0, float("nan"), 0.0, float("nan"), 1.0])
+    result = pattern.recurring_patterns(x, 2, top=None)
+    assert _as_lists(result) == [[0, 2, 4], [1, 3]]
+    assert pattern.recurring_patterns(torch.tensor([1.0, 2.0, 3.0]), 1) == []
+
+
+def test_recurring_quantized_grid():
+    x = torch.tensor([0.1, 0.2, 0.14, 0.26, 0.9, 0.11, 0.19], dtype=torch.float64)
+    result = pattern.recurring_patterns(x, 2, tol=0.1)
+    assert _as_lists(result) == ref.recurring(x.numpy(), 2, 10, 0.1) == [[0, 5]]
+
+
+def test_recurring_along_dim_and_min_count():
+    g = torch.Generator().manual_seed(11)
+    w = torch.randint(0, 3, (6, 40), generator=g).float()
+    for dim in (0, 1):
+        result = pattern.recurring_patterns(w, 2, top=None, dim=dim, min_count=3)
+        expected = {}
+        for idx, window in ref.along_dim(w.numpy(), dim, lambda line: [(s, tuple(line[s : s + 2])) for s in range(len(line) - 1)]):
+            expected.setdefault(window, []).append(idx)
+        got = {tuple(r.window.tolist()): [tuple(p) for p in r.positions.tolist()] for r in result}
+        assert got == {w_: sorted(p) for w_, p in expected.items() if len(p) >= 3}
+        assert all(r.count >= 3 for r in result)
+
+
+def test_hash_collisions_fall_back_to_exact_grouping(monkeypatch):
+    """Every window hashing alike must still give the exact grouping."""
+    collide = _pattern_kernels.EAGER._replace(window_hash=lambda keys, k: torch.zeros_like(keys[..., : keys.shape[-1] - k + 1]))
+    g = torch.Generator().manual_seed(12)
+    x = torch.randint(0, 3, (500,), generator=g).float()
+    result = pattern.recurring_patterns(x, 3, top=None, kernels=collide)
+    assert _as_lists(result) == ref.recurring(x.numpy(), 3, None, None)
+    assert pattern.entropy(x, 3, kernels=collide) == pytest.approx(ref.entropy(x.numpy(), 3, None))
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float64, torch.int64, torch.bool])
+def test_recurring_dtypes(dtype):
+    g = torch.Generator().manual_seed(13)
+    x = torch.randint(0, 3, (800,), generator=g).to(dtype)
+    expected = ref.recurring(x.float().numpy() if dtype == torch.bfloat16 else x.numpy(), 4, 5, None)
+    assert _as_lists(pattern.recurring_patterns(x, 4, top=5)) == expected
+
+
+@pytest.mark.parametrize("k,tol", [(1, None), (4, None), (3, 0.25)])
+def test_entropy_matches_reference(k, tol):
+    g = torch.Generator().manual_seed(14)
+    x = torch.randn(2000, generator=g).clamp(-1, 1).mul(2).round().div(2)
+    assert pattern.entropy(x, k, tol) == pytest.approx(ref.entropy(x.numpy(), k, tol), rel=1e-12)
+    assert pattern.entropy(x, k, tol, base=2) == pytest.approx(ref.entropy(x.numpy(), k, tol) / math.log(2), rel=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.lists(st.integers(0, 4), min_size=1, max_size=60), k=st.integers(1, 5))
+def test_entropy_bounds(data, k):
+    x = torch.tensor(data, dtype=torch.float32)
+    k = min(k, len(data))
+    h = pattern.entropy(x, k)
+    windows = len(data) - k + 1
+    assert 0.0 <= h <= math.log(windows) + 1e-12
+    assert h == pytest.approx(ref.entropy(x.numpy(), k, None), abs=1e-12)
+    assert pattern.entropy(torch.full((len(data),), 3.0), k) == 0.0
+
+
+@pytest.mark.parametrize("k,levels,branching", [(2, 4, 2), (3, 3, 3), (4, 5, 2)])
+def test_hierarchy_matches_reference(k, levels, branching):
+    g = torch.Generator().manual_seed(15)
+    motif = torch.randint(0, 2, (k,), generator=g).float()
+    x = torch.cat([motif if bool(b) else torch.randint(0, 2, (k,), generator=g).float() for b in torch.rand(64, generator=g) < 0.6])
+    result = pattern.hierarchical_patterns(x, k, levels, branching, top=None)
+    expected = ref.hierarchy(x.numpy(), k, levels, branching, None)
+    assert [(lv.span, lv.symbols.tolist()) for lv in result] == expected
+    for lv in result:
+        counts = np.bincount(lv.symbols.numpy())
+        assert lv.distinct == len(counts)
+        p = counts / counts.sum()
+        assert lv.entropy == pytest.approx(float(-(p * np.log(p)).sum()))
+        for rec in lv.patterns:
+            assert rec.count >= 2 and rec.window.numel() == lv.span
+            for pos in rec.positions.tolist():
+                assert torch.equal(x[pos : pos + lv.span], rec.window)
+
+
+def test_hierarchy_finds_patterns_of_patterns():
+    a, b = [1.0, 2.0], [3.0, 4.0]
+    x = torch.tensor((a + b) * 4 + (b + a) * 2)
+    levels = pattern.hierarchical_patterns(x, 2, 3)
+    assert [lv.span for lv in levels] == [2, 4, 8]
+    assert levels[1].patterns[0].window.tolist() == a + b and levels[1].patterns[0].count == 4
+    assert levels[2].patterns[0].window.tolist() == a + b + a + b and levels[2].patterns[0].positions.tolist() == [0, 8]
+
+
+def test_matcher_analysis_methods():
+    matcher = pattern.PyTorchPatternMatcher(device="cpu")
+    w = torch.tensor([[1.0, 2.0, 1.0, 2.0], [1.0, 2.0, 0.0, 0.0]])
+    top = matcher.find_recurring_patterns(w, 2, top=1)
+    assert top[0].window.tolist() == [1.0, 2.0] and top[0].positions.tolist() == [0, 2, 4]
+    assert matcher.pattern_entropy(w, 1, base=2) == pytest.approx(ref.entropy(w.numpy(), 1, None) / math.log(2))
+    assert matcher.hierarchical_patterns(w, 2, levels=2)[0].symbols.tolist() == [0, 0, 0, 1]
