@@ -20,8 +20,6 @@ from jax2torch.findings import Finding, Severity
 from jax2torch.runner import CHANGED, FAILED, SKIPPED, UNCHANGED, FileResult
 
 REPORT_SUFFIXES = (".json", ".md")
-#: Items needing attention printed without -v; a big tree's full list belongs in a report file.
-CONSOLE_LIMIT = 50
 SEVERITY_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
 
 
@@ -87,9 +85,7 @@ def console_lines(summary: Summary, verbose: bool = False) -> list[tuple[bool, s
     if verbose:
         lines += [(False, f"skipped {r.display}: {r.reason}") for r in summary.with_status(SKIPPED)]
     shown = sorted(summary.findings, key=_finding_key) if verbose else summary.attention
-    lines += [(False, format_finding(f)) for f in shown[: None if verbose else CONSOLE_LIMIT]]
-    if not verbose and len(shown) > CONSOLE_LIMIT:
-        lines.append((False, f"... and {len(shown) - CONSOLE_LIMIT} more; -v or --report FILE.md lists all."))
+    lines += [(False, format_finding(f)) for f in shown]
     if summary.mode == "check":
         lines += [(False, f"would migrate {r.display}") for r in summary.with_status(CHANGED)]
     totals = summary.totals()

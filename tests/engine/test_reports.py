@@ -9,7 +9,7 @@ import click
 import pytest
 
 from jax2torch.findings import Finding, Severity
-from jax2torch.reports import CONSOLE_LIMIT, Summary, colour_diff, console_lines, to_json, to_markdown, unified_diff, write_report
+from jax2torch.reports import Summary, colour_diff, console_lines, to_json, to_markdown, unified_diff, write_report
 from jax2torch.runner import CHANGED, FAILED, SKIPPED, UNCHANGED, FileResult
 
 
@@ -104,11 +104,3 @@ def test_colour_diff_styles_lines_and_keeps_text():
     assert click.unstyle(coloured) == diff
     assert click.style("+x = torch", fg="green") + "\n" in coloured
 
-
-def test_console_caps_the_attention_list_unless_verbose():
-    many = [finding("J2T301", n, Severity.ERROR, fixed=False) for n in range(1, CONSOLE_LIMIT + 8)]
-    summary = Summary([FileResult(Path("/p/a.py"), "a.py", CHANGED, many)])
-    lines = plain(console_lines(summary))
-    assert sum(line.startswith("a.py:") for line in lines) == CONSOLE_LIMIT
-    assert "... and 7 more; -v or --report FILE.md lists all." in lines
-    assert sum(line.startswith("a.py:") for line in plain(console_lines(summary, verbose=True))) == len(many)
