@@ -1,0 +1,124 @@
+"""Tropical matmul speed, as ratios against float32 ``torch.matmul`` timed in the same run.
+
+    python benchmarks/bench_tropical.py                    # CPU: numba and torch backends, 256..4096
+    python benchmarks/bench_tropical.py --sizes 1000       # one size
+    python benchmarks/bench_tropical.py --cuda             # GPU: Triton vs fp32 GEMM (TF32 off)
+    python benchmarks/bench_tropical.py --cuda --sweep     # GPU: also try Triton tile configs
+
+Each figure is the median of several runs after a warm-up; the first call (numba cache load or
+compile, Triton JIT) is reported separately. Correctness is checked against the blocked torch
+path (or a broadcast on a slice) before timing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+
+import torch
+
+from jax2torch_runtime import tropical
+from jax2torch_runtime.tropical import _matmul_cpu
+
+
+def _median_time(fn, repeats: int, sync=lambda: None) -> float:
+    times = []
+    for _ in range(repeats):
+        sync()
+        start = time.perf_counter()
+        fn()
+        sync()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _check(a, b, out, rows: int = 64):
+    ref = (a[:rows, :, None].double() + b[None].double()).amax(1)
+    if not torch.allclose(out[:rows].double(), ref, rtol=1e-5, atol=1e-5):
+        sys.exit("tropical matmul result is wrong; not timing it")
+
+
+def bench_cpu(sizes, backends, repeats):
+    print(f"CPU, torch {torch.__version__}, {torch.get_num_threads()} threads; ratios vs float32 torch.matmul")
+    if "numba" in backends and _matmul_cpu.available():
+        a = torch.randn(300, 300)
+        start = time.perf_counter()
+        tropical.matmul(a, a, backend="numba")
+        print(f"numba first call (cache load or compile): {time.perf_counter() - start:.2f} s")
+    print(f"{'n':>6} {'matmul ms':>10} " + " ".join(f"{b + ' ms':>11} {b + ' x':>8}" for b in backends))
+    for n in sizes:
+        a, b = torch.randn(n, n), torch.randn(n, n)
+        reps = repeats if n <= 2048 else max(1, repeats // 3)
+        torch.matmul(a, b)
+        t_ref = _median_time(lambda: torch.matmul(a, b), max(reps, 5))
+        cells = []
+        for backend in backends:
+            if backend == "torch" and n > 2048:
+                cells.append(f"{'-':>11} {'-':>8}")
+                continue
+            out = tropical.matmul(a, b, backend=backend)
+            _check(a, b, out)
+            t = _median_time(lambda: tropical.matmul(a, b, backend=backend), reps)
+            cells.append(f"{t * 1e3:11.1f} {t / t_ref:8.2f}")
+        print(f"{n:6d} {t_ref * 1e3:10.2f} " + " ".join(cells), flush=True)
+
+
+def bench_cuda(sizes, sweep: bool):
+    import triton
+    from triton.testing import do_bench
+
+    from jax2torch_runtime.tropical import _matmul_triton
+
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+    print(f"CUDA {torch.cuda.get_device_name()}, torch {torch.__version__}, triton {triton.__version__}; "
+          f"ratios vs float32 GEMM with TF32 off")
+    a = torch.randn(512, 512, device="cuda")
+    torch.cuda.synchronize()
+    start = time.perf_counter()
+    tropical.matmul(a, a)
+    torch.cuda.synchronize()
+    print(f"triton first call (JIT compile): {time.perf_counter() - start:.2f} s")
+    for n in sizes:
+        a, b = torch.randn(n, n, device="cuda"), torch.randn(n, n, device="cuda")
+        t_ref = do_bench(lambda: torch.matmul(a, b), warmup=50, rep=300, return_mode="median")
+        configs = [None]
+        if sweep:
+            configs += [(128, 64, 4, 4), (64, 64, 8, 2), (64, 64, 8, 4), (128, 128, 8, 8),
+                        (256, 64, 8, 8), (128, 128, 8, 4), (64, 128, 8, 4)]
+        for cfg in configs:
+            try:
+                run = lambda: _matmul_triton.matmul(a[None], b[None], True, False, config=cfg)[0]  # noqa: E731
+                _check(a, b, run()[0])
+                t = do_bench(run, warmup=50, rep=300, return_mode="median")
+            except Exception as exc:  # a config that does not compile is reported, not fatal
+                print(f"n={n} config {cfg}: failed ({type(exc).__name__}: {str(exc)[:100]})")
+                continue
+            name = "default" + str(_matmul_triton.CONFIG) if cfg is None else str(cfg)
+            print(f"n={n:5d} gemm {t_ref:7.3f} ms  maxplus {name:>28} {t:8.3f} ms  ratio {t / t_ref:6.2f}", flush=True)
+        if n <= 2048:
+            t = do_bench(lambda: tropical.matmul(a, b, backend="torch"), warmup=5, rep=50, return_mode="median")
+            print(f"n={n:5d} torch fallback {t:8.3f} ms  ratio {t / t_ref:6.2f}")
+        a.requires_grad_(True)
+        t = do_bench(lambda: tropical.matmul(a, b).sum().backward(), warmup=10, rep=100, return_mode="median")
+        print(f"n={n:5d} forward+backward (argmax kernel + scatter) {t:8.3f} ms  ratio {t / t_ref:6.2f}")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=None)
+    parser.add_argument("--backends", nargs="+", default=["numba", "torch"])
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--cuda", action="store_true")
+    parser.add_argument("--sweep", action="store_true")
+    args = parser.parse_args(argv)
+    if args.cuda:
+        bench_cuda(args.sizes or [1024, 2048, 4096], args.sweep)
+    else:
+        bench_cpu(args.sizes or [256, 512, 1000, 2048, 4096], args.backends, args.repeats)
+
+
+if __name__ == "__main__":
+    main()
