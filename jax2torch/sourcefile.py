@@ -94,11 +94,12 @@ def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
     The temp file lives in the same folder (``os.replace`` is only atomic within a file system)
     and its name does not end in ``.py``, so a leftover from a killed process is never migrated.
     """
+    try:
+        existing = os.stat(path)
+    except FileNotFoundError:
+        existing = None
     if mode is None:
-        try:
-            mode = os.stat(path).st_mode & 0o7777
-        except FileNotFoundError:
-            mode = 0o644
+        mode = existing.st_mode & 0o7777 if existing else 0o644
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".j2t-tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -106,6 +107,8 @@ def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)
+        if existing and hasattr(os, "chown") and (existing.st_uid, existing.st_gid) != (os.getuid(), os.getgid()):
+            _keep_owner(tmp, existing)
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -113,3 +116,11 @@ def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def _keep_owner(tmp: str, existing: os.stat_result) -> None:
+    """A replaced file is a new inode: give it the old owner where we may (e.g. running as root)."""
+    try:
+        os.chown(tmp, existing.st_uid, existing.st_gid)
+    except PermissionError:
+        pass

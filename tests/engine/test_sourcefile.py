@@ -100,3 +100,13 @@ def test_read_source_records_mode(tmp_path):
     path.write_bytes(b"a = 1\n")
     os.chmod(path, 0o600)
     assert read_source(path).mode == 0o600
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid") or os.getuid() != 0, reason="changing owners needs root")
+def test_atomic_write_keeps_owner(tmp_path):
+    path = tmp_path / "owned.py"
+    path.write_bytes(b"old\n")
+    os.chown(path, 1234, 2345)
+    atomic_write(path, b"new\n")
+    info = os.stat(path)
+    assert (info.st_uid, info.st_gid) == (1234, 2345)
