@@ -148,12 +148,13 @@ def list_runs(store: Path) -> list[RunInfo]:
 
 
 def find_run(store: Path, run_id: str | None) -> RunInfo:
-    """The named run, or the newest one not yet undone."""
+    """The named run, or the newest one not yet undone (a run killed before its first entry has
+    nothing to restore and is passed over)."""
     if run_id is not None:
         if not (store / run_id / MANIFEST).is_file():
             raise BackupError(f"no run {run_id!r} in {store}")
         return read_run(store / run_id)
-    pending = [run for run in list_runs(store) if not run.undone]
+    pending = [run for run in list_runs(store) if not run.undone and run.entries]
     if not pending:
         raise BackupError(f"no run to undo in {store}")
     return pending[-1]

@@ -142,3 +142,13 @@ def test_corrupted_backup_is_refused_before_touching_anything(tree):
     with pytest.raises(BackupError, match="does not match"):
         undo_run(info)
     assert (root / "a.py").read_bytes() == b"new\n"
+
+
+def test_run_killed_before_its_first_entry_is_passed_over(tree):
+    root, store = tree
+    first = migrate_by_hand(root, store, {"a.py": b"new\n"})
+    empty = RunWriter(store, root)
+    empty._open()
+    empty.close()
+    assert len(list_runs(store)) == 2
+    assert find_run(store, None).run_id == first
