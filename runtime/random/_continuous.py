@@ -34,6 +34,12 @@ def affine(u: torch.Tensor, minval, maxval, dtype: torch.dtype) -> torch.Tensor:
     return torch.maximum(lo, out)
 
 
+def _r(x: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+    """A float32 intermediate as XLA CPU keeps it: bfloat16 ops round after every op (explicit
+    converts in the HLO), float16 chains stay in float32 and round once at the end."""
+    return x.to(dtype).float() if dtype == torch.bfloat16 else x
+
+
 def uniform(key, shape, dtype, minval, maxval) -> torch.Tensor:
     return affine(unit_float(key, shape, dtype), minval, maxval, dtype)
 
@@ -81,8 +87,7 @@ def logistic(key, shape, dtype) -> torch.Tensor:
     u = uniform(key, shape, dtype, torch.finfo(dtype).tiny, 1.0)
     if dtype == torch.float64:
         return torch.log(u) - torch.log1p(-u)
-    uf = u.float()
-    return (xm.log(uf) - xm.log1p(-uf)).to(dtype)
+    return (_r(xm.log(u.float()), dtype) - _r(xm.log1p(-u.float()), dtype)).to(dtype)
 
 
 def gumbel(key, shape, dtype, mode: str) -> torch.Tensor:
@@ -92,7 +97,7 @@ def gumbel(key, shape, dtype, mode: str) -> torch.Tensor:
         u = uniform(key, shape, dtype, info.tiny, 1.0)
         if dtype == torch.float64:
             return -torch.log(-torch.log(u))
-        return (-xm.log(-xm.log(u.float()))).to(dtype)
+        return (-xm.log(-_r(xm.log(u.float()), dtype))).to(dtype)
     if mode != "high":
         raise NotImplementedError("gumbel mode='highest' is not reproduced; use 'low' or 'high'")
     both = uniform(key, (2, *shape), dtype, 0.0, 1.0)
@@ -101,4 +106,4 @@ def gumbel(key, shape, dtype, mode: str) -> torch.Tensor:
     x = torch.where(high >= 0.5, high, high + (2.0 ** -nmant) * low + info.tiny)
     if dtype == torch.float64:
         return -torch.log(-torch.log1p(-x))
-    return (-xm.log(-xm.log1p(-x.float()))).to(dtype)
+    return (-xm.log(-_r(xm.log1p(-x.float()), dtype))).to(dtype)
