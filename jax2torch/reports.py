@@ -20,6 +20,7 @@ from jax2torch.findings import Finding, Severity
 from jax2torch.runner import CHANGED, FAILED, SKIPPED, UNCHANGED, FileResult
 
 REPORT_SUFFIXES = (".json", ".md")
+OUTPUT_FORMATS = ("text", "concise", "json")
 SEVERITY_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
 
 
@@ -42,6 +43,9 @@ class Summary:
     @property
     def attention(self) -> list[Finding]:
         return sorted((f for f in self.findings if f.needs_attention), key=_finding_key)
+
+    def all_findings(self) -> list[Finding]:
+        return sorted(self.findings, key=_finding_key)
 
     def rule_counts(self) -> dict[str, dict[str, int]]:
         counts: dict[str, Counter] = {}
@@ -76,6 +80,15 @@ def format_finding(finding: Finding) -> str:
         state = "suppressed"
     severity = click.style(finding.severity.value, fg=SEVERITY_COLOURS[finding.severity])
     return f"{location(finding)}: {click.style(finding.code, bold=True)} {severity} ({state}): {finding.message}"
+
+
+def concise_lines(findings: list[Finding]) -> list[str]:
+    """One ``path:line:col: CODE message`` line per finding (as ruff's concise output), plain text."""
+    return [f"{location(f)}: {f.code} {f.message}" for f in findings]
+
+
+def findings_json(findings: list[Finding]) -> str:
+    return json.dumps([f.to_dict() for f in findings], indent=2) + "\n"
 
 
 def console_lines(summary: Summary, verbose: bool = False) -> list[tuple[bool, str]]:

@@ -53,9 +53,10 @@ class FileResult:
     after: bytes | None = None
     old_text: str | None = None
     new_text: str | None = None
+    diff: str | None = None  # a ready-made diff (a notebook's, cell by cell) instead of old/new text
 
     def drop_payload(self) -> None:
-        self.before = self.after = self.old_text = self.new_text = None
+        self.before = self.after = self.old_text = self.new_text = self.diff = None
 
 
 @dataclass
@@ -69,6 +70,10 @@ def migrate_file(migrator: MigratorLike, path: Path, display: str) -> FileResult
     result with a reason, so one bad file never stops the run."""
     from jax2torch.engine import SourceError
 
+    if path.suffix == ".ipynb":
+        from jax2torch.notebooks import migrate_notebook_file
+
+        return migrate_notebook_file(migrator, path, display)
     try:
         source = read_source(path)
         if source.is_generated:
