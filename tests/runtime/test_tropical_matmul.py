@@ -1,0 +1,136 @@
+"""Tropical matmul on the CPU backends against a naive loop / broadcast reference, with gradients."""
+
+import numpy as np
+import pytest
+import torch
+
+from jax2torch_runtime import tropical
+from jax2torch_runtime.tropical import available_backends
+
+INF = float("inf")
+BACKENDS = available_backends("cpu")
+
+
+def loop_ref(a, b, semiring):
+    """Triple loop in Python floats, zero absorbing (the definition, not a vectorized copy)."""
+    zero = -INF if semiring == "max" else INF
+    better = (lambda x, y: x > y) if semiring == "max" else (lambda x, y: x < y)
+    m, k = a.shape
+    n = b.shape[1]
+    out = np.full((m, n), zero)
+    for i in range(m):
+        for j in range(n):
+            for t in range(k):
+                x, y = float(a[i, t]), float(b[t, j])
+                term = zero if zero in (x, y) else x + y
+                if better(term, out[i, j]):
+                    out[i, j] = term
+    return torch.from_numpy(out)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("semiring", ["max", "min"])
+@pytest.mark.parametrize("shape", [(1, 1, 1), (5, 3, 7), (13, 17, 40), (7, 1, 33), (20, 9, 50)])
+def test_matches_loop_reference_with_infinities(backend, semiring, shape):
+    m, k, n = shape
+    g = torch.Generator().manual_seed(m * 100 + k * 10 + n)
+    a = torch.randn(m, k, generator=g, dtype=torch.float64)
+    b = torch.randn(k, n, generator=g, dtype=torch.float64)
+    zero, top = (-INF, INF) if semiring == "max" else (INF, -INF)
+    a[a > 1.0] = zero
+    b[b < -1.5] = top  # zero ⊗ top must give zero, never NaN
+    got = tropical.matmul(a, b, semiring, backend=backend)
+    assert torch.equal(got, loop_ref(a, b, semiring))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("n", [6, 64, 97, 200])
+def test_float32_large_tiles_and_edges(backend, n):
+    a = torch.randn(n + 3, n)
+    b = torch.randn(n, n + 35)
+    expected = (a[:, :, None] + b[None]).amax(1)
+    assert torch.equal(tropical.matmul(a, b, backend=backend), expected)
+    assert torch.equal(tropical.min_plus_matmul(a, b, backend=backend), (a[:, :, None] + b[None]).amin(1))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_batched_broadcast_and_vectors(backend):
+    a = torch.randn(4, 1, 6, 5)
+    b = torch.randn(3, 5, 2)
+    got = tropical.matmul(a, b, backend=backend)
+    assert got.shape == (4, 3, 6, 2)
+    assert torch.equal(got, (a[..., :, :, None] + b[..., None, :, :]).amax(-2))
+    v = torch.randn(5)
+    assert torch.equal(tropical.matmul(v, b[0], backend=backend), (v[:, None] + b[0]).amax(0))
+    assert torch.equal(tropical.matmul(b[0].T, v, backend=backend), (b[0].T + v).amax(1))
+
+
+@pytest.mark.parametrize("dtype,tol", [(torch.float16, 1e-2), (torch.bfloat16, 5e-2), (torch.float64, 0)])
+def test_dtypes_keep_their_type(dtype, tol):
+    a = torch.randn(9, 11).to(dtype)
+    b = torch.randn(11, 4).to(dtype)
+    got = tropical.matmul(a, b)
+    assert got.dtype == dtype
+    ref = (a.double()[:, :, None] + b.double()[None]).amax(1)
+    assert torch.allclose(got.double(), ref, atol=tol, rtol=tol)
+
+
+def test_class_api_matches_functional():
+    ops = tropical.PyTorchTropicalOps(device="cpu")
+    w = torch.randn(8, 5)
+    assert torch.equal(ops.tropical_matmul(w, w.T), tropical.matmul(w, w.T))
+    assert torch.equal(ops.min_plus_matmul(w, w.T), tropical.min_plus_matmul(w, w.T))
+    assert ops.backends[-1] == "torch"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("semiring", ["max", "min"])
+def test_gradient_matches_naive_broadcast(backend, semiring):
+    a = torch.randn(2, 7, 9, dtype=torch.float64, requires_grad=True)
+    b = torch.randn(9, 6, dtype=torch.float64, requires_grad=True)
+    g = torch.randn(2, 7, 6, dtype=torch.float64)
+    tropical.matmul(a, b, semiring, backend=backend).backward(g)
+    a2 = a.detach().clone().requires_grad_(True)
+    b2 = b.detach().clone().requires_grad_(True)
+    s = a2[..., :, :, None] + b2[None, :, :]
+    (s.max(-2).values if semiring == "max" else s.min(-2).values).backward(g)
+    assert torch.allclose(a.grad, a2.grad) and torch.allclose(b.grad, b2.grad)
+
+
+def test_gradient_is_a_finite_difference_away_from_ties():
+    a = torch.randn(4, 5, dtype=torch.float64, requires_grad=True)
+    b = torch.randn(5, 3, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(lambda x, y: tropical.matmul(x, y), (a, b), eps=1e-7, atol=1e-5)
+
+
+def test_no_gradient_through_all_zero_outputs():
+    a = torch.tensor([[-INF, -INF], [1.0, 2.0]], requires_grad=True)
+    b = torch.tensor([[0.0], [1.0]], requires_grad=True)
+    out = tropical.matmul(a, b)
+    assert out[0, 0] == -INF
+    out.sum().backward()
+    assert torch.equal(a.grad, torch.tensor([[0.0, 0.0], [0.0, 1.0]]))
+    assert not a.grad.isnan().any()
+
+
+@pytest.mark.parametrize(
+    "a,b,exc,match",
+    [
+        (torch.ones(2, 3), torch.ones(4, 2), ValueError, "shape mismatch"),
+        (torch.ones(2, 3, dtype=torch.int64), torch.ones(3, 2), TypeError, "floating dtype"),
+        (torch.ones(0, 3), torch.ones(3, 2), ValueError, "empty"),
+        (torch.tensor(1.0), torch.ones(3, 2), ValueError, "scalar"),
+    ],
+)
+def test_clear_errors(a, b, exc, match):
+    with pytest.raises(exc, match=match):
+        tropical.matmul(a, b)
+
+
+def test_unknown_backend_and_semiring():
+    with pytest.raises(ValueError, match="backend"):
+        tropical.matmul(torch.ones(2, 2), torch.ones(2, 2), backend="cublas")
+    with pytest.raises(ValueError, match="semiring"):
+        tropical.matmul(torch.ones(2, 2), torch.ones(2, 2), "plus-times")
+    with pytest.raises(RuntimeError, match="not available"):
+        tropical.matmul(torch.ones(2, 2), torch.ones(2, 2), backend="triton")
