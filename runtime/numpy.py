@@ -1,0 +1,183 @@
+"""jax.numpy functions whose defaults or argument handling have no one-call PyTorch spelling.
+
+Migrated code calls these as ``j2t.numpy.<name>`` only where the plain ``torch.*`` function would
+change results or reject valid JAX arguments: JAX's x64-off dtype canonicalisation in
+``jnp.array``, Python scalars in binary ops (``jnp.maximum(x, 0)``; ``torch.maximum`` wants two
+tensors), ``axis=None`` meaning "flatten" or "all axes" where torch requires a dim, and
+``jnp.dot``'s N-D contraction (``torch.dot`` is 1-D only). Each helper is torch-only.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import torch
+
+__all__ = [
+    "array", "asarray", "maximum", "minimum", "logaddexp", "arctan2", "hypot", "cumsum", "cumprod",
+    "transpose", "flip", "sort", "dot", "vdot", "outer", "expand_dims", "newaxis",
+]
+
+#: ``jnp.newaxis`` is ``None``; kept as a name so that ``x[:, j2t.numpy.newaxis]`` reads the same.
+newaxis = None
+
+# JAX runs with 64-bit types disabled by default: float64/complex128 data become 32-bit arrays.
+_X64_OFF = {torch.float64: torch.float32, torch.complex128: torch.complex64}
+
+
+def _is_tensor_tree(obj) -> bool:
+    return isinstance(obj, torch.Tensor) or (
+        isinstance(obj, (list, tuple)) and len(obj) > 0 and any(_is_tensor_tree(o) for o in obj))
+
+
+def _stack_nested(obj):
+    """A (nested) list/tuple holding tensors, stacked the way ``jnp.array`` builds one array."""
+    if isinstance(obj, (list, tuple)):
+        parts = [_stack_nested(o) for o in obj]
+        dtype = torch.result_type(*parts) if len(parts) > 1 else parts[0].dtype
+        return torch.stack([p.to(dtype) for p in parts])
+    return torch.as_tensor(obj)
+
+
+def asarray(a, dtype=None, copy=None) -> torch.Tensor:
+    """``jnp.asarray``: a tensor with JAX's default dtypes.
+
+    Data that is not already a tensor (NumPy arrays, Python lists) is converted as JAX does with
+    x64 off: float64 becomes float32 and complex128 complex64, unless ``dtype`` is given. Lists
+    holding tensors are stacked (``torch.asarray`` only takes one-element tensors there).
+    """
+    if isinstance(a, torch.Tensor):
+        out = a if dtype is None else a.to(dtype)
+    elif _is_tensor_tree(a):
+        out = _stack_nested(a)
+        out = out if dtype is None else out.to(dtype)
+    else:
+        out = torch.as_tensor(a, dtype=dtype)
+        if dtype is None and out.dtype in _X64_OFF:
+            out = out.to(_X64_OFF[out.dtype])
+    return out.clone() if copy and out is a else out
+
+
+def array(object, dtype=None, copy=True) -> torch.Tensor:  # noqa: A002 - JAX's parameter name
+    """``jnp.array``: like :func:`asarray` but a fresh copy by default, as in JAX."""
+    out = asarray(object, dtype=dtype)
+    if copy and isinstance(object, torch.Tensor) and out.data_ptr() == object.data_ptr():
+        out = out.clone()
+    return out
+
+
+def _operands(a, b):
+    """Python scalars as 0-d tensors: torch then promotes them like JAX's weakly typed scalars."""
+    if not isinstance(a, torch.Tensor) and not isinstance(b, torch.Tensor):
+        return torch.as_tensor(a), torch.as_tensor(b)
+    if not isinstance(a, torch.Tensor):
+        a = torch.as_tensor(a, device=b.device) if isinstance(a, numbers.Number) else torch.as_tensor(a)
+    if not isinstance(b, torch.Tensor):
+        b = torch.as_tensor(b, device=a.device) if isinstance(b, numbers.Number) else torch.as_tensor(b)
+    return a, b
+
+
+def maximum(x1, x2) -> torch.Tensor:
+    """``jnp.maximum``: NaN-propagating elementwise max that also takes Python scalars."""
+    return torch.maximum(*_operands(x1, x2))
+
+
+def minimum(x1, x2) -> torch.Tensor:
+    """``jnp.minimum``: NaN-propagating elementwise min that also takes Python scalars."""
+    return torch.minimum(*_operands(x1, x2))
+
+
+def logaddexp(x1, x2) -> torch.Tensor:
+    """``jnp.logaddexp`` with Python scalars allowed on either side."""
+    return torch.logaddexp(*_operands(x1, x2))
+
+
+def arctan2(x1, x2) -> torch.Tensor:
+    """``jnp.arctan2`` with Python scalars allowed on either side."""
+    return torch.arctan2(*_operands(x1, x2))
+
+
+def hypot(x1, x2) -> torch.Tensor:
+    """``jnp.hypot`` with Python scalars allowed on either side."""
+    return torch.hypot(*_operands(x1, x2))
+
+
+def _cumulative(op, a, axis, dtype):
+    a = torch.as_tensor(a)
+    if axis is None:
+        a, axis = a.reshape(-1), 0
+    return op(a, dim=axis, dtype=dtype)
+
+
+def cumsum(a, axis=None, dtype=None) -> torch.Tensor:
+    """``jnp.cumsum``: ``axis=None`` (the default) runs over the flattened array."""
+    return _cumulative(torch.cumsum, a, axis, dtype)
+
+
+def cumprod(a, axis=None, dtype=None) -> torch.Tensor:
+    """``jnp.cumprod``: ``axis=None`` (the default) runs over the flattened array."""
+    return _cumulative(torch.cumprod, a, axis, dtype)
+
+
+def transpose(a, axes=None) -> torch.Tensor:
+    """``jnp.transpose``: ``axes=None`` reverses every axis (``torch.permute`` needs them all)."""
+    a = torch.as_tensor(a)
+    if axes is None:
+        axes = tuple(range(a.ndim - 1, -1, -1))
+    return torch.permute(a, tuple(axes))
+
+
+def flip(m, axis=None) -> torch.Tensor:
+    """``jnp.flip``: ``axis=None`` flips every axis; an int or a sequence of ints is accepted."""
+    m = torch.as_tensor(m)
+    if axis is None:
+        axis = tuple(range(m.ndim))
+    elif isinstance(axis, int):
+        axis = (axis,)
+    return torch.flip(m, tuple(axis))
+
+
+def expand_dims(a, axis) -> torch.Tensor:
+    """``jnp.expand_dims``: ``axis`` may be a sequence; positions refer to the *result*'s axes."""
+    a = torch.as_tensor(a)
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    ndim = a.ndim + len(axes)
+    positions = sorted(ax % ndim for ax in axes)
+    if len(set(positions)) != len(positions):
+        raise ValueError(f"repeated axis in expand_dims: {axis}")
+    shape = list(a.shape)
+    for pos in positions:
+        shape.insert(pos, 1)
+    return a.reshape(shape)
+
+
+def dot(a, b) -> torch.Tensor:
+    """``jnp.dot``: scalars multiply, ``b`` of rank <= 2 is a matmul, otherwise the last axis of
+    ``a`` contracts with the second-to-last axis of ``b`` (``torch.dot`` is 1-D only)."""
+    a, b = _operands(a, b)
+    if a.ndim == 0 or b.ndim == 0:
+        return torch.mul(a, b)
+    if b.ndim <= 2:
+        return torch.matmul(a, b)
+    return torch.tensordot(a, b, dims=([-1], [-2]))
+
+
+def vdot(a, b) -> torch.Tensor:
+    """``jnp.vdot``: both inputs flattened, the first conjugated (``torch.vdot`` is 1-D only)."""
+    a, b = _operands(a, b)
+    return torch.vdot(a.reshape(-1), b.reshape(-1))
+
+
+def outer(a, b) -> torch.Tensor:
+    """``jnp.outer``: both inputs flattened first (``torch.outer`` is 1-D only)."""
+    a, b = _operands(a, b)
+    return torch.outer(a.reshape(-1), b.reshape(-1))
+
+
+def sort(a, axis=-1, *, stable=True, descending=False) -> torch.Tensor:
+    """``jnp.sort``: the sorted values only (``torch.sort`` also returns indices); stable by
+    default as in JAX; ``axis=None`` sorts the flattened array."""
+    a = torch.as_tensor(a)
+    if axis is None:
+        a, axis = a.reshape(-1), 0
+    return torch.sort(a, dim=axis, stable=stable, descending=descending).values
