@@ -235,7 +235,8 @@ def rules_command(name, rule_files) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", help="Inventory format.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "md", "concise"]), default="text",
+              help="Inventory format; concise lists what is left as path:line:col: CODE message.")  # fmt: skip
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the inventory here, not stdout.")
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip matching files/folders (repeatable).")
 @click.option("--select", multiple=True, metavar="PREFIX,...", help="Only rules whose code starts so.")

@@ -24,7 +24,7 @@ CATEGORIES = (AUTOMATIC, RUNTIME, MANUAL, SUPPRESSED)
 LABELS = {AUTOMATIC: "rewritten automatically", RUNTIME: "rewritten to a runtime helper",
           MANUAL: "needs a person", SUPPRESSED: "suppressed (left alone on purpose)"}  # fmt: skip
 IMPORT = "IMPORT"  # pseudo-code of the import records the scanning migrator adds
-SCAN_FORMATS = ("text", "json", "md")
+SCAN_FORMATS = ("text", "json", "md", "concise")
 _QUOTED = re.compile(r"`([A-Za-z_][\w.]*)`")
 _SUPPRESS = re.compile(r"#\s*jax2torch:\s*ignore")
 
@@ -233,4 +233,13 @@ def to_markdown(inv: Inventory) -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-RENDERERS = {"text": render_text, "json": to_json, "md": to_markdown}
+def to_concise(inv: Inventory) -> str:
+    """What is left, one ``path:line:col: CODE message`` line each (for hooks and editors)."""
+    lines = [f"{_where(i)}: IMPORT `{i.message}` imported" for f in inv.files for i in f.imports if not i.suppressed]
+    lines += [f"{_where(u.finding)}: {u.finding.code} {u.finding.message}"
+              for f in inv.files for u in f.uses if u.category != SUPPRESSED]  # fmt: skip
+    lines += [f"{path}:1:0: ERROR {reason}" for path, reason in inv.failed]
+    return "".join(line + "\n" for line in sorted(lines))
+
+
+RENDERERS = {"text": render_text, "json": to_json, "md": to_markdown, "concise": to_concise}
