@@ -13,7 +13,7 @@ from _random_util import as_np, assert_same_bits
 
 FLOATS = [(torch.float32, jnp.float32), (torch.float16, jnp.float16), (torch.bfloat16, jnp.bfloat16)]
 SHAPES = [(), (0,), (1,), (7,), (3, 5), (2, 0, 4), (64, 33)]
-SEEDS = [0, 3, 2**32 - 1]
+SEEDS = [3, 2**32 - 1]
 
 
 @pytest.fixture(autouse=True)
