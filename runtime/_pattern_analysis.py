@@ -13,7 +13,7 @@ import torch
 from . import _pattern_checks as checks
 from ._pattern_kernels import EAGER, Kernels
 from ._pattern_search import _positions
-from ._pattern_windows import Groups, group_windows, shannon_entropy, window_keys
+from ._pattern_windows import Groups, group_windows, members, shannon_entropy, window_keys
 
 
 class RecurringPattern(NamedTuple):
@@ -78,8 +78,9 @@ def recurring_patterns(
     groups, starts = group_windows(window_keys(x2d, tol).contiguous(), k, 1, kernels)
     xflat = x2d.reshape(-1)
     result = []
-    for g in _ranked(groups, min_count, top):
-        flat = starts[groups.inverse == g]
+    ranked = _ranked(groups, min_count, top)
+    for g, windows in zip(ranked, members(groups, ranked)):
+        flat = starts[windows]
         window = xflat[int(flat[0]) : int(flat[0]) + k].clone()
         if moved is None:
             pos = flat
@@ -135,8 +136,9 @@ def hierarchical_patterns(
             break
         groups, _ = group_windows(keys.contiguous(), width, width, kernels)
         patterns = []
-        for g in _ranked(groups, 2, top):
-            pos = torch.nonzero(groups.inverse == g).squeeze(1) * span
+        ranked = _ranked(groups, 2, top)
+        for g, windows in zip(ranked, members(groups, ranked)):
+            pos = windows * span
             start = int(pos[0])
             patterns.append(RecurringPattern(flat[start : start + span].clone(), int(groups.counts[g]), pos))
         entropy_value = shannon_entropy(groups.counts, None)

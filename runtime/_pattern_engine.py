@@ -18,6 +18,7 @@ import torch
 
 from ._pattern_checks import compute_dtype
 from ._pattern_kernels import Kernels
+from ._pattern_multi import candidates
 
 _MAX_BLOCK = 32
 _BLOCK = 64  # flags per block in _select
@@ -74,26 +75,6 @@ def _dense_prefix(column, patterns, metric, tol, cdt):
         acc = acc.add_(diff.mul_(diff)) if metric == "l2" else torch.maximum(acc, diff.abs_(), out=acc)
     idx = _select(_flags(torch.le, acc, _threshold(metric, tol, cdt).to(acc.device)))
     return idx, acc[idx], width
-
-
-def _first_column_candidates(values, patterns, metric, tol, cdt):
-    """Indices into ``values`` and pattern ids whose first element can still match (many patterns)."""
-    firsts, order = torch.sort(patterns[:, 0])
-    if metric is None:
-        lo = torch.searchsorted(firsts, values)
-        hi = torch.searchsorted(firsts, values, right=True)
-    else:
-        # Widened by a few ulps so that the float64 range lookup is a superset of the criterion
-        # the verification applies in ``cdt``; verification makes the final decision.
-        eps = torch.finfo(cdt).eps
-        f64, v64 = firsts.double(), values.double()
-        margin = tol * (1 + 4 * eps) + 4 * eps * v64.abs()
-        lo = torch.searchsorted(f64, v64 - margin)
-        hi = torch.searchsorted(f64, v64 + margin, right=True)
-    counts = hi - lo
-    idx = torch.repeat_interleave(torch.arange(values.numel(), device=values.device), counts)
-    within = torch.arange(idx.numel(), device=values.device) - (torch.cumsum(counts, 0) - counts)[idx]
-    return idx, order[lo[idx] + within]
 
 
 def _threshold(metric, tol, cdt):
@@ -154,7 +135,7 @@ def search(
         idx, acc, first_col = _dense_prefix(column, patterns, metric, tol, cdt)
         pat = torch.zeros_like(idx)
     else:
-        idx, pat = _first_column_candidates(column(0), patterns, metric, tol, cdt)
+        idx, pat = candidates(column(0), patterns, metric, tol, cdt)
         acc, first_col = torch.zeros(idx.numel(), dtype=cdt, device=idx.device), 0
     out_starts, out_pats, out_dist = [], [], []
     for lo in range(0, max(idx.numel(), 1), _CHUNK):

@@ -31,12 +31,11 @@ _VERIFY_ELEMS = 1 << 22
 def window_keys(x: torch.Tensor, tol: float | None) -> torch.Tensor:
     """int64 keys, one per element, equal exactly when the values count as equal."""
     if tol is not None:
-        q = torch.round(x.to(torch.float64) / tol).clamp(-_SATURATE, _SATURATE)
-        keys = q.to(torch.int64)
-        return torch.where(torch.isnan(q), torch.full_like(keys, _NAN_BIN), keys)
+        q = torch.round(x.to(torch.float64) / tol).clamp_(-_SATURATE, _SATURATE)
+        return torch.nan_to_num_(q, nan=float(_NAN_BIN)).to(torch.int64)
     if not x.is_floating_point():
         return x.to(torch.int64)
-    canonical = torch.where(torch.isnan(x), torch.full_like(x, float("nan")), x) + 0.0
+    canonical = torch.nan_to_num(x, nan=float("nan"), posinf=float("inf"), neginf=float("-inf")) + 0.0
     width = {8: torch.int64, 4: torch.int32, 2: torch.int16}[x.element_size()]
     return canonical.view(width).to(torch.int64)
 
@@ -53,23 +52,21 @@ class Groups(NamedTuple):
     first: torch.Tensor
 
 
-def _gather_windows(keys_flat, starts, k):
-    return keys_flat[starts.unsqueeze(1) + torch.arange(k, device=keys_flat.device)]
-
-
 def _first_index(inverse, groups):
     n = inverse.numel()
     first = torch.full((groups,), n, dtype=torch.long, device=inverse.device)
     return first.scatter_reduce(0, inverse, torch.arange(n, device=inverse.device), "amin")
 
 
-def _collision_free(keys_flat, starts, inverse, first, k):
+def _collision_free(keys, k, stride, rep_starts):
+    """Whether every window equals the first window of its hash group (exact check)."""
+    mine = keys.unfold(1, k, stride).reshape(-1, k)
+    offsets = torch.arange(k, device=keys.device)
+    flat = keys.reshape(-1)
     step = max(1, _VERIFY_ELEMS // k)
-    rep = starts[first[inverse]]
-    for lo in range(0, starts.numel(), step):
-        mine = _gather_windows(keys_flat, starts[lo : lo + step], k)
-        theirs = _gather_windows(keys_flat, rep[lo : lo + step], k)
-        if not torch.equal(mine, theirs):
+    for lo in range(0, rep_starts.numel(), step):
+        theirs = flat[rep_starts[lo : lo + step].unsqueeze(1) + offsets]
+        if not torch.equal(mine[lo : lo + step], theirs):
             return False
     return True
 
@@ -78,7 +75,7 @@ def group_windows(keys: torch.Tensor, k: int, stride: int, kernels: Kernels) -> 
     """Group the length-``k`` windows (every ``stride``-th start) of each row of ``keys`` (R, L).
 
     Returns the groups and each window's flat start index into ``keys``. Windows are ordered row by
-    row, start by start.
+    row, start by start. ``keys`` must be contiguous.
     """
     rows, length = keys.shape
     per_row = (length - k) // stride + 1
@@ -86,9 +83,8 @@ def group_windows(keys: torch.Tensor, k: int, stride: int, kernels: Kernels) -> 
     hashes = kernels.window_hash(keys, k)[:, ::stride].reshape(-1)
     _, inverse, counts = torch.unique(hashes, return_inverse=True, return_counts=True)
     first = _first_index(inverse, counts.numel())
-    keys_flat = keys.reshape(-1)
-    if not _collision_free(keys_flat, starts, inverse, first, k):
-        windows = _gather_windows(keys_flat, starts, k)
+    if not _collision_free(keys, k, stride, starts[first[inverse]]):
+        windows = keys.unfold(1, k, stride).reshape(-1, k)
         _, inverse, counts = torch.unique(windows, dim=0, return_inverse=True, return_counts=True)
         first = _first_index(inverse, counts.numel())
     # Renumber groups by first appearance so results do not depend on hash values.
@@ -105,3 +101,15 @@ def shannon_entropy(counts: torch.Tensor, base: float | None) -> float:
     if base is not None:
         value /= float(torch.log(torch.tensor(float(base), dtype=torch.float64)))
     return max(0.0, value)  # never -0.0 for a single group
+
+
+def members(groups: Groups, ids: list[int]) -> list[torch.Tensor]:
+    """Window indices of each group in ``ids`` (ascending), found in one pass over all windows."""
+    if not ids:
+        return []
+    rank = torch.full_like(groups.counts, -1)
+    rank[torch.tensor(ids, device=rank.device)] = torch.arange(len(ids), device=rank.device)
+    of_window = rank[groups.inverse]
+    chosen = torch.nonzero(of_window >= 0).squeeze(1)
+    order = torch.sort(of_window[chosen], stable=True).indices
+    return list(torch.split(chosen[order], groups.counts[ids].tolist()))

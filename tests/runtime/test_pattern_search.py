@@ -133,12 +133,18 @@ def _batched_reference(seqs, pats, tol, metric):
 
 
 @pytest.mark.parametrize("count", [3, 40])
-@pytest.mark.parametrize("tol,metric", [(None, "l2"), (0.8, "l2"), (0.4, "linf")])
-def test_find_batched_many_patterns_and_sequences(count, tol, metric):
-    """Few patterns go one by one, many go through the sorted first-element lookup."""
+@pytest.mark.parametrize("tol,metric", [(None, "l2"), (0.0, "l2"), (0.8, "l2"), (0.4, "linf")])
+@pytest.mark.parametrize("values", ["small ints", "normal"])
+def test_find_batched_many_patterns_and_sequences(count, tol, metric, values):
+    """Few patterns go one by one, many through the hashed prefilter and sorted lookup."""
     g = torch.Generator().manual_seed(8)
-    data = torch.randint(0, 3, (4, 300), generator=g).double()
+    if values == "normal":
+        data = torch.randn(4, 300, generator=g, dtype=torch.float64)
+        data[:, 150:] = data[:, :150]  # repeats, so exact search has several hits
+    else:
+        data = torch.randint(0, 3, (4, 300), generator=g).double()
     pats = torch.stack([data[i % 4, i : i + 5] for i in range(count)])
+    pats[1::2] += 0.05 * torch.randn(pats[1::2].shape, generator=g, dtype=torch.float64)
     result = pattern.find_batched(data, pats, tol=tol, metric=metric)
     expected = _batched_reference(list(data.numpy()), list(pats.numpy()), tol, metric)
     assert [tuple(r) for r in result.positions.tolist()] == [r for r, _ in expected]
