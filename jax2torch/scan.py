@@ -235,11 +235,12 @@ def to_markdown(inv: Inventory) -> str:
 
 def to_concise(inv: Inventory) -> str:
     """What is left, one ``path:line:col: CODE message`` line each (for hooks and editors)."""
-    lines = [f"{_where(i)}: IMPORT `{i.message}` imported" for f in inv.files for i in f.imports if not i.suppressed]
-    lines += [f"{_where(u.finding)}: {u.finding.code} {u.finding.message}"
-              for f in inv.files for u in f.uses if u.category != SUPPRESSED]  # fmt: skip
-    lines += [f"{path}:1:0: ERROR {reason}" for path, reason in inv.failed]
-    return "".join(line + "\n" for line in sorted(lines))
+    left = [(i, f"IMPORT `{i.message}` imported") for f in inv.files for i in f.imports if not i.suppressed]
+    left += [(u.finding, f"{u.finding.code} {u.finding.message}") for f in inv.files for u in f.uses
+             if u.category != SUPPRESSED]  # fmt: skip
+    left.sort(key=lambda item: (item[0].path, -1 if item[0].cell is None else item[0].cell, item[0].line, item[0].col))
+    lines = [f"{_where(f)}: {text}" for f, text in left] + [f"{p}:1:0: ERROR {r}" for p, r in inv.failed]
+    return "".join(line + "\n" for line in lines)
 
 
 RENDERERS = {"text": render_text, "json": to_json, "md": to_markdown, "concise": to_concise}
