@@ -118,9 +118,15 @@ class UnitWalker:
         if id(a) in self.interesting:
             new, todos = self.fn(stmt, a, "header")
         changes = {}
-        body = self.suite(new.body, a.body)
-        if body is not new.body:
-            changes["body"] = body
+        if isinstance(new, cst.Match):
+            body = None
+        else:
+            body = self.suite(new.body, a.body)
+            if body is not new.body:
+                changes["body"] = body
+        if todos and isinstance(new, cst.Match):
+            changes["whitespace_before_colon"] = new.whitespace_before_colon  # no header line to annotate
+            todos = []
         if todos:
             body = changes.get("body", new.body)
             if isinstance(body, cst.IndentedBlock):
