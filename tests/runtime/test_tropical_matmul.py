@@ -134,3 +134,12 @@ def test_unknown_backend_and_semiring():
         tropical.matmul(torch.ones(2, 2), torch.ones(2, 2), "plus-times")
     with pytest.raises(RuntimeError, match="not available"):
         tropical.matmul(torch.ones(2, 2), torch.ones(2, 2), backend="triton")
+
+
+def test_falls_back_to_torch_without_numba(monkeypatch):
+    from jax2torch_runtime.tropical import _matmul_cpu
+
+    monkeypatch.setattr(_matmul_cpu, "available", lambda: False)
+    assert available_backends("cpu") == ["torch"]
+    a, b = torch.randn(5, 4), torch.randn(4, 3)
+    assert torch.equal(tropical.matmul(a, b), (a[:, :, None] + b[None]).amax(1))
