@@ -1,0 +1,156 @@
+"""Pytrees with JAX's conventions, for ``jax.tree.*`` / ``jax.tree_util.*``.
+
+JAX flattens dicts in *sorted key* order and treats ``None`` as an empty subtree; lists, tuples,
+namedtuples, dicts and OrderedDicts (insertion order) are nodes, everything else is a leaf. The
+leaf order decides what ``leaves`` returns and how ``unflatten`` refills a structure, so it is
+reproduced exactly here rather than borrowed from ``torch.utils._pytree`` (insertion order).
+"""
+
+from __future__ import annotations
+
+import collections
+import functools
+
+__all__ = ["map", "leaves", "structure", "flatten", "unflatten", "reduce", "all", "map_with_path"]
+
+_builtin_all = all
+_builtin_map = map
+
+
+def _is_namedtuple(x) -> bool:
+    return isinstance(x, tuple) and hasattr(x, "_fields")
+
+
+def _children(x):
+    """(children, rebuild) for a node, or None for a leaf."""
+    if x is None:
+        return [], lambda _: None
+    if isinstance(x, collections.OrderedDict):
+        keys = list(x)
+        return [x[k] for k in keys], lambda c: collections.OrderedDict(zip(keys, c))
+    if isinstance(x, dict):
+        keys = sorted(x)
+        return [x[k] for k in keys], lambda c: type(x)(zip(keys, c)) if type(x) is not dict else dict(zip(keys, c))
+    if _is_namedtuple(x):
+        return list(x), lambda c: type(x)(*c)
+    if isinstance(x, (list, tuple)):
+        return list(x), lambda c: type(x)(c)
+    return None
+
+
+class PyTreeDef:
+    """The structure of a pytree (its nodes), comparable with ``==``."""
+
+    def __init__(self, rebuild, kids, n_leaves, key):
+        self._rebuild, self._kids, self.num_leaves, self._key = rebuild, kids, n_leaves, key
+
+    def __eq__(self, other):
+        return isinstance(other, PyTreeDef) and self._key == other._key
+
+    def __hash__(self):
+        return hash(self._key)
+
+    def __repr__(self):
+        return f"PyTreeDef({self._key})"
+
+    def unflatten(self, leaves_):
+        it = iter(leaves_)
+        return self._fill(it)
+
+    def _fill(self, it):
+        if self._kids is None:
+            return next(it)
+        return self._rebuild([k._fill(it) for k in self._kids])
+
+
+def _flatten(x, is_leaf):
+    if is_leaf is not None and is_leaf(x):
+        return [x], PyTreeDef(None, None, 1, "*")
+    node = _children(x)
+    if node is None:
+        return [x], PyTreeDef(None, None, 1, "*")
+    kids, rebuild = node
+    out, defs = [], []
+    for k in kids:
+        leaves_, d = _flatten(k, is_leaf)
+        out += leaves_
+        defs.append(d)
+    key = (type(x).__name__, tuple(sorted(x)) if isinstance(x, dict) and not isinstance(x, collections.OrderedDict)
+           else tuple(x) if isinstance(x, collections.OrderedDict) else len(kids), tuple(d._key for d in defs))
+    return out, PyTreeDef(rebuild, defs, len(out), key)
+
+
+def flatten(tree, is_leaf=None):
+    """``(leaves, treedef)`` in JAX's order."""
+    return _flatten(tree, is_leaf)
+
+
+def leaves(tree, is_leaf=None):
+    return _flatten(tree, is_leaf)[0]
+
+
+def structure(tree, is_leaf=None):
+    return _flatten(tree, is_leaf)[1]
+
+
+def unflatten(treedef: PyTreeDef, leaves_):
+    return treedef.unflatten(leaves_)
+
+
+def map(f, tree, *rest, is_leaf=None):  # noqa: A001 - mirrors jax.tree.map
+    """``jax.tree.map``: ``rest`` must have ``tree``'s structure (as a prefix of their own)."""
+    flat, treedef = _flatten(tree, is_leaf)
+    others = [treedef_leaves_like(treedef, r) for r in rest]
+    return treedef.unflatten([f(*xs) for xs in zip(flat, *others)])
+
+
+def treedef_leaves_like(treedef: PyTreeDef, tree):
+    flat, other = _flatten(tree, lambda x: False)
+    if other != treedef:
+        # allow the other tree to be deeper (a prefix match): flatten it up to treedef's leaves
+        return _prefix_leaves(treedef, tree)
+    return flat
+
+
+def _prefix_leaves(treedef, tree):
+    if treedef._kids is None:
+        return [tree]
+    node = _children(tree)
+    if node is None or len(node[0]) != len(treedef._kids):
+        raise ValueError(f"pytree structures differ: {treedef} vs {structure(tree)}")
+    return [leaf for k, c in zip(treedef._kids, node[0]) for leaf in _prefix_leaves(k, c)]
+
+
+def reduce(f, tree, initializer=None, is_leaf=None):
+    flat = leaves(tree, is_leaf)
+    return functools.reduce(f, flat) if initializer is None else functools.reduce(f, flat, initializer)
+
+
+def all(tree, is_leaf=None):  # noqa: A001 - mirrors jax.tree.all
+    return _builtin_all(bool(x) for x in leaves(tree, is_leaf))
+
+
+def map_with_path(f, tree, *rest, is_leaf=None):
+    """``jax.tree.map_with_path`` with JAX-style key paths (DictKey/SequenceKey/GetAttrKey-like tuples)."""
+    paths = []
+
+    def walk(x, path):
+        node = None if (is_leaf is not None and is_leaf(x)) else _children(x)
+        if node is None:
+            paths.append(path)
+            return
+        if isinstance(x, dict):
+            keys = list(x) if isinstance(x, collections.OrderedDict) else sorted(x)
+            for k in keys:
+                walk(x[k], path + (("key", k),))
+        elif _is_namedtuple(x):
+            for name in x._fields:
+                walk(getattr(x, name), path + (("attr", name),))
+        elif x is not None:
+            for i, c in enumerate(x):
+                walk(c, path + (("index", i),))
+
+    walk(tree, ())
+    flat, treedef = _flatten(tree, is_leaf)
+    others = [treedef_leaves_like(treedef, r) for r in rest]
+    return treedef.unflatten([f(p, *xs) for p, *xs in zip(paths, flat, *others)])
