@@ -1,0 +1,325 @@
+"""jax.lax control flow and index arithmetic with JAX's semantics, in plain eager PyTorch.
+
+Migrated code calls these as ``j2t.lax.<name>``. Control flow runs as ordinary Python loops and
+branches (eager torch has no tracing, so a Python ``if`` is the natural ``lax.cond``); what is
+kept from JAX is the *contract*: pytrees of carries and outputs (tuples, lists, dicts, namedtuples,
+``None`` as an empty subtree), stacked per-step outputs, ``reverse`` order, the clamping of
+``switch`` indices and ``dynamic_slice`` starts. Pytrees are handled by :mod:`optree` when it is
+installed (its defaults match JAX: ``None`` is not a leaf, dict keys are sorted) and otherwise by
+``torch.utils._pytree``. ``unroll`` and similar compiler hints have no eager meaning and are ignored.
+"""
+
+from __future__ import annotations
+
+import builtins
+
+import torch
+
+try:  # optree's defaults are JAX's: None is an empty subtree and dict keys are sorted
+    import optree
+
+    def tree_flatten(tree):
+        return optree.tree_flatten(tree, none_is_leaf=False)
+
+    def tree_unflatten(leaves, spec):
+        return optree.tree_unflatten(spec, leaves)
+
+    def tree_map(fn, tree):
+        return optree.tree_map(fn, tree, none_is_leaf=False)
+except ImportError:  # torch's own pytrees (None is a leaf there; helpers below pass it through)
+    from torch.utils._pytree import tree_flatten, tree_map, tree_unflatten
+
+_py_slice = builtins.slice
+
+__all__ = [
+    "scan", "fori_loop", "while_loop", "cond", "switch", "map", "stop_gradient",
+    "dynamic_slice", "dynamic_update_slice", "dynamic_slice_in_dim", "dynamic_update_slice_in_dim",
+    "dynamic_index_in_dim", "slice", "slice_in_dim", "index_in_dim", "broadcast_in_dim",
+    "sort", "cumsum", "cumprod", "cummax", "cummin", "cumlogsumexp", "div", "round", "dot_general",
+]
+
+
+# ---- control flow --------------------------------------------------------------------------------
+
+def _stack_outputs(outputs: list):
+    """Stack a list of per-step pytrees leaf by leaf along a new leading axis (``None`` stays)."""
+    if not outputs:
+        return None
+    flat = [tree_flatten(o) for o in outputs]
+    spec = flat[0][1]
+    columns = zip(*(leaves for leaves, _ in flat))
+    return tree_unflatten([None if col[0] is None else torch.stack([torch.as_tensor(v) for v in col])
+                           for col in columns], spec)
+
+
+def _length_of(xs, length):
+    leaves, _ = tree_flatten(xs)
+    sizes = {int(leaf.shape[0]) for leaf in leaves}
+    if length is not None:
+        sizes.add(int(length))
+    if len(sizes) != 1:
+        raise ValueError(f"scan got inconsistent leading axis sizes / length: {sorted(sizes)}")
+    return sizes.pop()
+
+
+def scan(f, init, xs=None, length=None, reverse=False, unroll=1, _split_transpose=False):
+    """``lax.scan``: ``carry, y = f(carry, x)`` over the leading axis of the pytree ``xs``.
+
+    Returns ``(final_carry, ys)`` with the ``y`` pytrees stacked along a new axis 0. With
+    ``reverse=True`` the steps run from the last slice to the first, and ``ys[i]`` still belongs
+    to ``xs[i]`` (as in JAX). ``xs=None`` needs ``length`` and calls ``f(carry, None)``.
+    """
+    n = _length_of(xs, length) if xs is not None else int(length)
+    leaves, spec = tree_flatten(xs) if xs is not None else ([], None)
+    if n == 0:
+        return init, _empty_outputs(f, init, leaves, spec, xs is None)
+    carry = init
+    ys = [None] * n
+    for i in (range(n - 1, -1, -1) if reverse else range(n)):
+        x = tree_unflatten([leaf[i] for leaf in leaves], spec) if xs is not None else None
+        carry, ys[i] = f(carry, x)
+    return carry, _stack_outputs(ys)
+
+
+def _empty_outputs(f, init, leaves, spec, no_xs):
+    """A zero-step scan: like JAX's trace, run ``f`` once on zeros to learn the shape of ``ys``,
+    then return that structure with a leading axis of length 0 (the carry is not updated)."""
+    x = None if no_xs else tree_unflatten([leaf.new_zeros(leaf.shape[1:]) for leaf in leaves], spec)
+    with torch.no_grad():
+        _, y = f(init, x)
+    return tree_map(lambda v: None if v is None else torch.as_tensor(v).new_zeros((0, *torch.as_tensor(v).shape)), y)
+
+
+def fori_loop(lower, upper, body_fun, init_val, *, unroll=None):
+    """``lax.fori_loop``: ``val = body_fun(i, val)`` for ``i`` in ``range(lower, upper)``.
+
+    ``i`` is a Python int (JAX passes a traced int32 scalar); it indexes tensors the same way.
+    """
+    val = init_val
+    for i in range(int(lower), int(upper)):
+        val = body_fun(i, val)
+    return val
+
+
+def while_loop(cond_fun, body_fun, init_val):
+    """``lax.while_loop``: ``while cond_fun(val): val = body_fun(val)``."""
+    val = init_val
+    while bool(cond_fun(val)):
+        val = body_fun(val)
+    return val
+
+
+def cond(pred, true_fun, false_fun, *operands, **kwargs):
+    """``lax.cond``: ``true_fun(*operands)`` if ``pred`` else ``false_fun(*operands)``.
+
+    Unlike JAX, only the chosen branch runs (JAX traces both, so side effects differ). The
+    legacy ``operand=`` keyword is accepted.
+    """
+    if "operand" in kwargs:
+        operands = (*operands, kwargs.pop("operand"))
+    if kwargs:
+        raise TypeError(f"cond() got unexpected keyword arguments {sorted(kwargs)}")
+    return true_fun(*operands) if bool(pred) else false_fun(*operands)
+
+
+def switch(index, branches, *operands, **kwargs):
+    """``lax.switch``: ``branches[index](*operands)`` with ``index`` clamped into range, as in JAX."""
+    if "operand" in kwargs:
+        operands = (*operands, kwargs.pop("operand"))
+    if kwargs:
+        raise TypeError(f"switch() got unexpected keyword arguments {sorted(kwargs)}")
+    i = min(max(int(index), 0), len(branches) - 1)
+    return branches[i](*operands)
+
+
+def map(f, xs, *, batch_size=None):  # noqa: A001 - mirrors lax.map
+    """``lax.map``: ``f`` applied to each leading-axis slice of the pytree ``xs``, outputs stacked.
+
+    ``batch_size`` only changes how JAX vectorises; results are the same and it is ignored.
+    """
+    leaves, spec = tree_flatten(xs)
+    n = _length_of(xs, None)
+    return _stack_outputs([f(tree_unflatten([leaf[i] for leaf in leaves], spec)) for i in range(n)])
+
+
+def stop_gradient(x):
+    """``lax.stop_gradient`` on a pytree: every tensor leaf detached, other leaves unchanged."""
+    return tree_map(lambda leaf: leaf.detach() if isinstance(leaf, torch.Tensor) else leaf, x)
+
+
+# ---- slicing -------------------------------------------------------------------------------------
+
+def _starts(operand, start_indices, sizes):
+    """JAX's start index rule: negative starts count from the end, then clamp so the window fits."""
+    starts = []
+    for dim, (start, size) in enumerate(zip(start_indices, sizes)):
+        n = operand.shape[dim]
+        s = int(start)
+        s = s + n if s < 0 else s
+        starts.append(min(max(s, 0), n - int(size)))
+    return starts
+
+
+def dynamic_slice(operand, start_indices, slice_sizes, *, allow_negative_indices=True):
+    """``lax.dynamic_slice``: a ``slice_sizes`` window at ``start_indices``; negative starts count
+    from the end and every start is clamped so the window fits (JAX never raises here)."""
+    if len(start_indices) != operand.ndim or len(slice_sizes) != operand.ndim:
+        raise ValueError("dynamic_slice needs one start index and one size per operand dimension")
+    return operand[_window(_starts(operand, start_indices, slice_sizes), slice_sizes)]
+
+
+def _window(starts, sizes):
+    return tuple(_py_slice(s, s + int(n)) for s, n in zip(starts, sizes))
+
+
+def dynamic_update_slice(operand, update, start_indices, *, allow_negative_indices=True):
+    """``lax.dynamic_update_slice``: a new array with ``update`` written at clamped starts."""
+    update = torch.as_tensor(update, dtype=operand.dtype, device=operand.device)
+    if len(start_indices) != operand.ndim or update.ndim != operand.ndim:
+        raise ValueError("dynamic_update_slice needs update and start indices of the operand's rank")
+    starts = _starts(operand, start_indices, update.shape)
+    out = operand.clone()
+    out[_window(starts, update.shape)] = update
+    return out
+
+
+def dynamic_slice_in_dim(operand, start_index, slice_size, axis=0, *, allow_negative_indices=True):
+    """``lax.dynamic_slice_in_dim``: :func:`dynamic_slice` along one axis."""
+    axis = axis % operand.ndim
+    starts = [0] * operand.ndim
+    sizes = list(operand.shape)
+    starts[axis], sizes[axis] = start_index, slice_size
+    return dynamic_slice(operand, starts, sizes)
+
+
+def dynamic_update_slice_in_dim(operand, update, start_index, axis, *, allow_negative_indices=True):
+    """``lax.dynamic_update_slice_in_dim``: :func:`dynamic_update_slice` along one axis."""
+    axis = axis % operand.ndim
+    starts = [0] * operand.ndim
+    starts[axis] = start_index
+    return dynamic_update_slice(operand, update, starts)
+
+
+def dynamic_index_in_dim(operand, index, axis=0, keepdims=True, *, allow_negative_indices=True):
+    """``lax.dynamic_index_in_dim``: one clamped index along ``axis``, kept as a size-1 axis by default."""
+    out = dynamic_slice_in_dim(operand, index, 1, axis)
+    return out if keepdims else out.squeeze(axis % operand.ndim)
+
+
+def slice(operand, start_indices, limit_indices, strides=None):  # noqa: A001 - mirrors lax.slice
+    """``lax.slice``: static start/limit/stride per dimension (no clamping needed: JAX requires
+    in-range bounds)."""
+    strides = strides or (1,) * operand.ndim
+    return operand[tuple(_py_slice(int(s), int(e), int(k))
+                         for s, e, k in zip(start_indices, limit_indices, strides))]
+
+
+def slice_in_dim(operand, start_index, limit_index, stride=1, axis=0):
+    """``lax.slice_in_dim``: ``lax.slice`` along one axis; ``None`` bounds mean the whole axis and
+    negative bounds count from the end."""
+    index = [_py_slice(None)] * operand.ndim
+    index[axis] = _py_slice(start_index, limit_index, stride)
+    return operand[tuple(index)]
+
+
+def index_in_dim(operand, index, axis=0, keepdims=True):
+    """``lax.index_in_dim``: a static index along ``axis`` (negative counts from the end)."""
+    out = operand.narrow(axis, index % operand.shape[axis], 1)
+    return out if keepdims else out.squeeze(axis)
+
+
+def broadcast_in_dim(operand, shape, broadcast_dimensions, *, out_sharding=None):
+    """``lax.broadcast_in_dim``: operand dim ``i`` becomes output dim ``broadcast_dimensions[i]``."""
+    operand = torch.as_tensor(operand)
+    view = [1] * len(shape)
+    for i, d in enumerate(broadcast_dimensions):
+        view[d] = operand.shape[i]
+    return operand.reshape(view).expand(tuple(shape))
+
+
+# ---- ops whose JAX defaults differ from the torch function of the same name ---------------------
+
+def sort(operand, dimension=-1, is_stable=True, num_keys=1):
+    """``lax.sort``: one array, or a tuple sorted together by its first ``num_keys`` arrays
+    (lexicographically; later operands follow the permutation). Always stable here."""
+    if isinstance(operand, torch.Tensor):
+        return torch.sort(operand, dim=dimension, stable=True).values
+    operands = list(operand)
+    order = None
+    for key in reversed(operands[:num_keys]):  # stable sorts from the last key to the first
+        k = key if order is None else torch.take_along_dim(key, order, dim=dimension)
+        step = torch.sort(k, dim=dimension, stable=True).indices
+        order = step if order is None else torch.take_along_dim(order, step, dim=dimension)
+    return tuple(torch.take_along_dim(x, order, dim=dimension) for x in operands)
+
+
+def _cumulative(fn, operand, axis, reverse):
+    if reverse:
+        return torch.flip(fn(torch.flip(operand, (axis,)), axis), (axis,))
+    return fn(operand, axis)
+
+
+def cumsum(operand, axis=0, reverse=False):
+    """``lax.cumsum``: default axis 0 and an optional ``reverse`` (suffix sums)."""
+    return _cumulative(lambda x, d: torch.cumsum(x, d, dtype=x.dtype), operand, axis, reverse)
+
+
+def cumprod(operand, axis=0, reverse=False):
+    """``lax.cumprod``: default axis 0 and an optional ``reverse``."""
+    return _cumulative(lambda x, d: torch.cumprod(x, d, dtype=x.dtype), operand, axis, reverse)
+
+
+def cummax(operand, axis=0, reverse=False):
+    """``lax.cummax``: running maximum values only (``torch.cummax`` also returns indices)."""
+    return _cumulative(lambda x, d: torch.cummax(x, d).values, operand, axis, reverse)
+
+
+def cummin(operand, axis=0, reverse=False):
+    """``lax.cummin``: running minimum values only."""
+    return _cumulative(lambda x, d: torch.cummin(x, d).values, operand, axis, reverse)
+
+
+def cumlogsumexp(operand, axis=0, reverse=False):
+    """``lax.cumlogsumexp``: ``torch.logcumsumexp`` with JAX's default axis and ``reverse``."""
+    return _cumulative(torch.logcumsumexp, operand, axis, reverse)
+
+
+def div(x, y):
+    """``lax.div``: true division for floats, division rounded toward zero for integers (C
+    semantics; ``//`` and ``torch.floor_divide`` round toward minus infinity)."""
+    x, y = torch.as_tensor(x), torch.as_tensor(y)
+    if x.dtype.is_floating_point or x.dtype.is_complex:
+        return torch.div(x, y)
+    return torch.div(x, y, rounding_mode="trunc")
+
+
+def round(x, rounding_method=0):  # noqa: A001 - mirrors lax.round
+    """``lax.round``: halves away from zero by default (``rounding_method=0``); ``1`` (or
+    ``lax.RoundingMethod.TO_NEAREST_EVEN``) rounds halves to even like ``torch.round``."""
+    if int(rounding_method) == 1:
+        return torch.round(x)
+    whole = torch.trunc(x)  # x - trunc(x) is exact, unlike floor(|x| + 0.5) near 0.5 - ulp
+    return whole + torch.where(torch.abs(x - whole) >= 0.5, torch.sign(x), torch.zeros_like(x))
+
+
+def dot_general(lhs, rhs, dimension_numbers, precision=None, preferred_element_type=None, *,
+                out_sharding=None):
+    """``lax.dot_general`` as one ``torch.einsum``.
+
+    ``dimension_numbers = ((lhs_contracting, rhs_contracting), (lhs_batch, rhs_batch))``. The
+    result's axes are the batch axes, then lhs's free axes, then rhs's free axes, in order.
+    ``preferred_element_type`` casts both inputs first (torch has no separate accumulator type).
+    """
+    (lc, rc), (lb, rb) = dimension_numbers
+    if preferred_element_type is not None:
+        lhs, rhs = lhs.to(preferred_element_type), rhs.to(preferred_element_type)
+    letters = iter("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    lsub = [next(letters) for _ in range(lhs.ndim)]
+    rsub = [None] * rhs.ndim
+    for a, b in zip(list(lc) + list(lb), list(rc) + list(rb)):
+        rsub[b] = lsub[a]
+    rsub = [s if s is not None else next(letters) for s in rsub]
+    out = [lsub[a] for a in lb]
+    out += [lsub[i] for i in range(lhs.ndim) if i not in lc and i not in lb]
+    out += [rsub[i] for i in range(rhs.ndim) if i not in rc and i not in rb]
+    return torch.einsum(f"{''.join(lsub)},{''.join(rsub)}->{''.join(out)}", lhs, rhs)
