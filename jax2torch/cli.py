@@ -1,4 +1,4 @@
-"""The ``jax2torch`` command: ``migrate``, ``undo`` and ``rules``.
+"""The ``jax2torch`` command: ``migrate``, ``scan``, ``undo`` and ``rules``.
 
 Exit codes follow ruff: 0 nothing to do or all done; 1 work remains (``--check``) or a file
 failed; 2 usage errors (missing path, bad flag, bad rule file, unknown selector); 130 when
