@@ -1,0 +1,117 @@
+"""jax2torch_runtime.numpy and .nn against real JAX on the corners the rule examples skip:
+NumPy float64 data, copies, scalars on either side, repeated/negative axes, empty and
+out-of-range inputs."""
+
+from __future__ import annotations
+
+import jax.numpy as jnp
+import numpy as np
+import pytest
+import torch
+from jax import nn as jnn
+from jax.scipy import special
+
+from jax2torch_runtime import nn as tnn
+from jax2torch_runtime import numpy as tnp
+
+
+def same(jax_value, torch_value, exact=False):
+    j, t = np.asarray(jax_value), torch_value.detach().numpy()
+    assert j.shape == t.shape
+    if exact:
+        assert np.array_equal(j, t)
+    else:
+        np.testing.assert_allclose(t, j, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("data", [np.linspace(0, 1, 5), [1.5, 2.5], [[1, 2], [3, 4]], 3.0, np.arange(4, dtype=np.int64)])
+def test_array_dtype_follows_jax_without_x64(data):
+    j, t = jnp.array(data), tnp.array(data)
+    assert str(j.dtype) == str(t.dtype).replace("torch.", "") or (j.dtype == jnp.int32 and t.dtype == torch.int64)
+    same(j, t)
+
+
+def test_array_copies_tensors_and_asarray_does_not():
+    x = torch.zeros(3)
+    assert tnp.array(x).data_ptr() != x.data_ptr()
+    assert tnp.asarray(x) is x
+
+
+def test_array_stacks_lists_of_tensors_with_promotion():
+    out = tnp.array([torch.ones(2, dtype=torch.int32), torch.full((2,), 0.5)])
+    assert out.dtype == torch.float32 and out.tolist() == [[1.0, 1.0], [0.5, 0.5]]
+
+
+@pytest.mark.parametrize("a,b", [(0, "x"), ("x", 0.5), ("x", "x"), (2, 3)])
+def test_maximum_minimum_take_scalars_on_either_side(a, b):
+    x = np.array([-1.0, 0.25, 2.0], np.float32)
+    ja, jb = (jnp.asarray(x) if v == "x" else v for v in (a, b))
+    ta, tb = (torch.from_numpy(x) if v == "x" else v for v in (a, b))
+    same(jnp.maximum(ja, jb), tnp.maximum(ta, tb))
+    same(jnp.minimum(ja, jb), tnp.minimum(ta, tb))
+
+
+def test_maximum_propagates_nan_like_jax():
+    x = np.array([np.nan, 1.0], np.float32)
+    same(jnp.maximum(x, 0.0), tnp.maximum(torch.from_numpy(x), 0.0))
+
+
+@pytest.mark.parametrize("axis", [0, -1, (0, 1), (-1, 0), (1, 3)])
+def test_expand_dims_matches_jax(axis):
+    x = np.ones((2, 3), np.float32)
+    assert tuple(tnp.expand_dims(torch.from_numpy(x), axis).shape) == jnp.expand_dims(x, axis).shape
+
+
+def test_expand_dims_rejects_repeated_axes():
+    with pytest.raises(ValueError):
+        tnp.expand_dims(torch.ones(2), (0, -3))
+
+
+@pytest.mark.parametrize("sa,sb", [((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 4)), ((2, 2, 3), (4, 3, 5)), ((), (3,))])
+def test_dot_matches_jax_for_every_rank(sa, sb):
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal(sa).astype(np.float32), rng.standard_normal(sb).astype(np.float32)
+    same(jnp.dot(a, b), tnp.dot(torch.from_numpy(np.array(a)), torch.from_numpy(b)))
+
+
+@pytest.mark.parametrize("axis", [None, 0, 1, -1])
+def test_cumulative_and_flip_and_sort_axis_none(axis):
+    x = np.array([[3, -1, 2], [0, 5, -4]], np.int32)
+    t = torch.from_numpy(x)
+    same(jnp.cumsum(x, axis=axis), tnp.cumsum(t, axis=axis), exact=True)
+    same(jnp.flip(x, axis=axis), tnp.flip(t, axis=axis), exact=True)
+    same(jnp.sort(x, axis=axis), tnp.sort(t, axis=axis), exact=True)
+
+
+def test_transpose_of_a_vector_and_of_a_scalar():
+    same(jnp.transpose(jnp.arange(3)), tnp.transpose(torch.arange(3)), exact=True)
+    same(jnp.transpose(jnp.float32(2)), tnp.transpose(torch.tensor(2.0)), exact=True)
+
+
+def test_one_hot_out_of_range_and_negative_labels_give_zero_rows():
+    labels = np.array([0, 3, -1, 7], np.int32)
+    same(jnn.one_hot(labels, 4), tnn.one_hot(torch.from_numpy(labels), 4), exact=True)
+    assert tnn.one_hot(torch.from_numpy(labels), 4).dtype == torch.float32
+
+
+def test_one_hot_axis_in_the_middle():
+    labels = np.array([[0, 2], [1, 1]], np.int32)
+    same(jnn.one_hot(labels, 3, axis=1), tnn.one_hot(torch.from_numpy(labels), 3, axis=1), exact=True)
+
+
+@pytest.mark.parametrize("axis", [None, 0, (0, 1)])
+def test_logsumexp_with_infinities_and_weights(axis):
+    x = np.array([[-np.inf, 0.0], [-np.inf, -np.inf]], np.float32)
+    b = np.array([[1.0, 2.0], [0.5, 1.0]], np.float32)
+    same(special.logsumexp(x, axis=axis), tnn.logsumexp(torch.from_numpy(x), axis=axis))
+    same(special.logsumexp(x, axis=axis, b=b), tnn.logsumexp(torch.from_numpy(x), axis=axis, b=torch.from_numpy(b)))
+
+
+def test_logsumexp_of_an_empty_axis_is_minus_inf():
+    same(special.logsumexp(np.zeros((0,), np.float32)), tnn.logsumexp(torch.zeros(0)))
+
+
+def test_softmax_over_all_axes_matches_scipy_special():
+    x = np.random.default_rng(2).standard_normal((3, 4)).astype(np.float32)
+    same(special.softmax(x), tnn.softmax(torch.from_numpy(x), axis=None))
+    same(jnn.log_softmax(x, axis=(0, 1)), tnn.log_softmax(torch.from_numpy(x), axis=(0, 1)))
