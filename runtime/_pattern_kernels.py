@@ -69,6 +69,43 @@ def window_hash(keys: torch.Tensor, k: int) -> torch.Tensor:
     return res[..., : keys.shape[-1] - k + 1]
 
 
+def window_pack(keys: torch.Tensor, k: int, bits: int) -> torch.Tensor:
+    """Every length-``k`` window of ``keys`` (values in ``[0, 2**bits)``, ``k * bits <= 62``) packed
+    into one int64, first element in the highest bits: an exact, injective code. Doubling as in
+    :func:`window_hash`.
+    """
+    cur, cur_len, res, res_len, remaining = keys, 1, None, 0, k
+    while remaining:
+        if remaining & 1:
+            if res is None:
+                res, res_len = cur, cur_len
+            else:
+                count = res.shape[-1] - cur_len
+                res = (res[..., :count] << (bits * cur_len)) | cur[..., res_len : res_len + count]
+                res_len += cur_len
+        remaining >>= 1
+        if remaining:
+            count = cur.shape[-1] - cur_len
+            cur = (cur[..., :count] << (bits * cur_len)) | cur[..., cur_len : cur_len + count]
+            cur_len *= 2
+    return res[..., : keys.shape[-1] - k + 1]
+
+
+def profile_columns(x2d: torch.Tensor, pattern: torch.Tensor, squared: bool) -> torch.Tensor:
+    """Distances of every window of each row of ``x2d`` to ``pattern``, one column at a time.
+
+    m passes over the rows instead of an (n, m) window temporary: for the short patterns this is
+    built for, the passes stay in cache and cost far less than materializing the windows.
+    """
+    m = pattern.shape[0]
+    width = x2d.shape[1] - m + 1
+    acc = torch.zeros(x2d.shape[0], width, dtype=x2d.dtype, device=x2d.device)
+    for j in range(m):
+        diff = x2d[:, j : j + width] - pattern[j]
+        acc = acc.addcmul_(diff, diff) if squared else torch.maximum(acc, diff.abs_(), out=acc)
+    return acc.sqrt_() if squared else acc
+
+
 def profile_chunk(windows: torch.Tensor, pattern: torch.Tensor, squared: bool) -> torch.Tensor:
     """Distances of ``windows`` (rows) to ``pattern``: L2 when ``squared`` else L-inf."""
     diff = windows - pattern
@@ -82,10 +119,12 @@ class Kernels(NamedTuple):
     l2_block: Callable
     linf_block: Callable
     window_hash: Callable
+    window_pack: Callable
+    profile_columns: Callable
     profile_chunk: Callable
 
 
-EAGER = Kernels(exact_block, l2_block, linf_block, window_hash, profile_chunk)
+EAGER = Kernels(exact_block, l2_block, linf_block, window_hash, window_pack, profile_columns, profile_chunk)
 
 
 @functools.lru_cache(maxsize=1)

@@ -12,7 +12,6 @@ Semantics shared by every search function:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import NamedTuple
 
 import torch
@@ -20,6 +19,9 @@ import torch
 from . import _pattern_checks as checks
 from ._pattern_engine import search
 from ._pattern_kernels import EAGER, Kernels
+
+
+_COLUMN_LOOP_MAX = 64  # longest pattern whose distance profile is built column by column
 
 
 class Matches(NamedTuple):
@@ -112,7 +114,8 @@ def distance_profile(data, pattern, metric: str = "l2", dim: int = -1, *, kernel
     """The distance of every window of ``data`` along ``dim`` to ``pattern``.
 
     Shape is ``data.shape`` with ``dim`` shortened to ``L - m + 1``. Computed directly from
-    ``x - p`` in bounded chunks, so it is exact up to float rounding and never holds all windows.
+    ``x - p`` (column by column for short patterns, in bounded window chunks for long ones), so it
+    is exact up to float rounding and never holds all windows.
     """
     metric = checks.check_metric(metric)
     data = checks.as_data(data)
@@ -124,9 +127,13 @@ def distance_profile(data, pattern, metric: str = "l2", dim: int = -1, *, kernel
     checks.check_fits(m, data.shape[dim])
     cdt = checks.compute_dtype(data.dtype, patterns.dtype)
     x2d, moved_shape = _rows(data.to(cdt), dim)
-    windows = x2d.unfold(1, m, 1)
     p = patterns[0].to(cdt)
-    step = max(1, (1 << 22) // (m * x2d.shape[0]))
-    parts = [kernels.profile_chunk(windows[:, lo : lo + step], p, metric == "l2") for lo in range(0, windows.shape[1], step)]
-    out = torch.cat(parts, 1).reshape(*moved_shape[:-1], windows.shape[1])
+    if m <= _COLUMN_LOOP_MAX:
+        out = kernels.profile_columns(x2d, p, metric == "l2")
+    else:
+        windows = x2d.unfold(1, m, 1)
+        step = max(1, (1 << 22) // (m * x2d.shape[0]))
+        parts = [kernels.profile_chunk(windows[:, lo : lo + step], p, metric == "l2") for lo in range(0, windows.shape[1], step)]
+        out = torch.cat(parts, 1)
+    out = out.reshape(*moved_shape[:-1], out.shape[1])
     return out.movedim(-1, dim)

@@ -25,7 +25,8 @@ from ._pattern_kernels import Kernels
 
 _SATURATE = float(2**61)
 _NAN_BIN = 2**62
-_VERIFY_ELEMS = 1 << 22
+_PACK_BITS = 62  # a packed window must stay a non-negative int64
+_COUNT_BITS = 20  # packed codes below 2**20 are grouped by bincount
 
 
 def window_keys(x: torch.Tensor, tol: float | None) -> torch.Tensor:
@@ -59,16 +60,37 @@ def _first_index(inverse, groups):
 
 
 def _collision_free(keys, k, stride, rep_starts):
-    """Whether every window equals the first window of its hash group (exact check)."""
-    mine = keys.unfold(1, k, stride).reshape(-1, k)
-    offsets = torch.arange(k, device=keys.device)
+    """Whether every window equals the first window of its hash group (exact check).
+
+    Column by column: this window's j-th keys are a strided slice, the representative's a gather.
+    """
+    per_row = (keys.shape[1] - k) // stride + 1
     flat = keys.reshape(-1)
-    step = max(1, _VERIFY_ELEMS // k)
-    for lo in range(0, rep_starts.numel(), step):
-        theirs = flat[rep_starts[lo : lo + step].unsqueeze(1) + offsets]
-        if not torch.equal(mine[lo : lo + step], theirs):
+    for j in range(k):
+        mine = keys[:, j : j + (per_row - 1) * stride + 1 : stride].reshape(-1)
+        if not torch.equal(mine, flat[rep_starts + j]):
             return False
     return True
+
+
+def _dense_groups(codes: torch.Tensor, size: int):
+    """unique(return_inverse, return_counts) for codes in ``[0, size)`` by counting, not sorting."""
+    counts = torch.bincount(codes, minlength=size)
+    present = torch.nonzero(counts).squeeze(1)
+    rank = torch.zeros(size, dtype=torch.long, device=codes.device)
+    rank[present] = torch.arange(present.numel(), device=codes.device)
+    return rank[codes], counts[present]
+
+
+def _hashed_groups(keys, k, stride, starts, kernels):
+    """Group by a 64-bit hash, then prove every group exact (or regroup exactly)."""
+    hashes = kernels.window_hash(keys, k)[:, ::stride].reshape(-1)
+    _, inverse, counts = torch.unique(hashes, return_inverse=True, return_counts=True)
+    first = _first_index(inverse, counts.numel())
+    if not _collision_free(keys, k, stride, starts[first[inverse]]):
+        windows = keys.unfold(1, k, stride).reshape(-1, k)
+        _, inverse, counts = torch.unique(windows, dim=0, return_inverse=True, return_counts=True)
+    return inverse, counts
 
 
 def group_windows(keys: torch.Tensor, k: int, stride: int, kernels: Kernels) -> tuple[Groups, torch.Tensor]:
@@ -76,18 +98,26 @@ def group_windows(keys: torch.Tensor, k: int, stride: int, kernels: Kernels) -> 
 
     Returns the groups and each window's flat start index into ``keys``. Windows are ordered row by
     row, start by start. ``keys`` must be contiguous.
+
+    When the keys span few enough bits that a whole window packs into one int64 (quantized data,
+    small integers, symbol ids), the packed code is the group key: exact, and when its range is
+    small, grouped by ``bincount`` without any sort. Otherwise windows are hashed and verified.
     """
     rows, length = keys.shape
     per_row = (length - k) // stride + 1
     starts = (torch.arange(rows, device=keys.device).unsqueeze(1) * length + torch.arange(per_row, device=keys.device) * stride).reshape(-1)
-    hashes = kernels.window_hash(keys, k)[:, ::stride].reshape(-1)
-    _, inverse, counts = torch.unique(hashes, return_inverse=True, return_counts=True)
+    low, high = int(keys.min()), int(keys.max())
+    bits = max(1, (high - low).bit_length())
+    if k * bits <= _PACK_BITS:
+        codes = kernels.window_pack(keys - low, k, bits)[:, ::stride].reshape(-1)
+        if k * bits <= _COUNT_BITS:
+            inverse, counts = _dense_groups(codes, 1 << (k * bits))
+        else:
+            _, inverse, counts = torch.unique(codes, return_inverse=True, return_counts=True)
+    else:
+        inverse, counts = _hashed_groups(keys, k, stride, starts, kernels)
     first = _first_index(inverse, counts.numel())
-    if not _collision_free(keys, k, stride, starts[first[inverse]]):
-        windows = keys.unfold(1, k, stride).reshape(-1, k)
-        _, inverse, counts = torch.unique(windows, dim=0, return_inverse=True, return_counts=True)
-        first = _first_index(inverse, counts.numel())
-    # Renumber groups by first appearance so results do not depend on hash values.
+    # Renumber groups by first appearance so results do not depend on codes or hash values.
     order = torch.argsort(first)
     rank = torch.empty_like(order)
     rank[order] = torch.arange(order.numel(), device=order.device)

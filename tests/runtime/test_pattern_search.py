@@ -109,13 +109,14 @@ def test_find_approx_along_dim(dim):
 def test_distance_profile():
     g = torch.Generator().manual_seed(7)
     x = torch.randn(3, 200, generator=g)
-    p = torch.randn(9, generator=g)
-    for metric in ("l2", "linf"):
-        prof = pattern.distance_profile(x, p, metric, dim=1)
-        assert prof.shape == (3, 192)
-        for row in range(3):
-            np.testing.assert_allclose(prof[row].numpy(), ref.distances_1d(x[row].numpy(), p.numpy(), metric), rtol=1e-5)
-        assert pattern.distance_profile(x.T, p, metric, dim=0).shape == (192, 3)
+    for m in (9, 70):  # column-by-column and windowed-chunk paths
+        p = torch.randn(m, generator=g)
+        for metric in ("l2", "linf"):
+            prof = pattern.distance_profile(x, p, metric, dim=1)
+            assert prof.shape == (3, 201 - m)
+            for row in range(3):
+                np.testing.assert_allclose(prof[row].numpy(), ref.distances_1d(x[row].numpy(), p.numpy(), metric), rtol=1e-5)
+            torch.testing.assert_close(pattern.distance_profile(x.T, p, metric, dim=0), prof.T)
 
 
 def _batched_reference(seqs, pats, tol, metric):
