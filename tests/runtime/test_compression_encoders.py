@@ -172,7 +172,8 @@ def test_exponent_bits_per_channel():
 @pytest.mark.parametrize("x", [
     torch.randn(300), torch.randn(20, 7).half(), torch.randn(50).bfloat16(), torch.randn(9, dtype=torch.float64),
     torch.randint(-2**31, 2**31 - 1, (500,), dtype=torch.int32), torch.randint(0, 256, (100,), dtype=torch.uint8),
-    torch.arange(1000, dtype=torch.int64) * 3, torch.tensor([2**63 - 1, -2**63, 0, 5])], ids=str)
+    torch.arange(1000, dtype=torch.int64) * 3, torch.tensor([2**63 - 1, -2**63, 0, 5])],
+    ids=lambda x: f"{str(x.dtype).removeprefix('torch.')}{list(x.shape)}")
 @pytest.mark.parametrize("narrow", [False, True])
 def test_delta_lossless(x, narrow):
     enc = C.delta_encode(x, narrow=narrow)
