@@ -22,6 +22,8 @@ from ._pattern_multi import candidates
 
 _MAX_BLOCK = 32
 _BLOCK = 64  # flags per block in _select
+_DENSE_MAX = 8  # most columns filtered with whole-tensor ops
+_SAMPLE = 61  # stride of the survivor sample that decides on one more dense column
 _FEW = 1 << 15  # gathered elements below which one block verifies all remaining columns
 _CHUNK = 1 << 18  # candidates verified together; bounds the gathered temporaries
 _LOOP_PATTERNS = 8  # up to this many patterns, one cheap comparison pass each beats a sorted lookup
@@ -52,28 +54,38 @@ def _select(flags: torch.Tensor) -> torch.Tensor:
     return torch.cat([idx, tail])
 
 
-def _dense_prefix(column, patterns, metric, tol, cdt):
-    """Filter every valid start on the first (up to two) columns with whole-tensor ops.
+def _still_dense(sample: torch.Tensor) -> bool:
+    """Whether more than 1 in 64 sampled starts survive: then ``_select`` cannot skip blocks."""
+    return int(sample.sum()) * _BLOCK > sample.numel()
 
-    Two columns rather than one because ``nonzero`` costs several passes over its input and far
-    more when many entries survive; the second column cuts survivors by another large factor for
-    the price of two elementwise passes. Returns surviving indices, their accumulated distance
-    (``acc``) and how many columns were consumed.
+
+def _dense_prefix(column, patterns, metric, tol, cdt):
+    """Filter every valid start on the first columns with whole-tensor ops.
+
+    At least two columns, and more (up to ``_DENSE_MAX``) while a strided sample says many starts
+    survive: one more elementwise column costs two cheap passes, while ``nonzero`` and the sparse
+    verification cost far more per survivor. Returns surviving indices, their accumulated
+    distance (``acc``) and how many columns were consumed.
     """
-    width = min(2, patterns.shape[1])
-    first = column(0)
+    limit = min(_DENSE_MAX, patterns.shape[1])
+    p = patterns[0]
     if metric is None:
-        flags = _flags(torch.eq, first, patterns[0, 0])
-        if width == 2:
-            flags.mul_(_flags(torch.eq, column(1), patterns[0, 1]))
+        flags = _flags(torch.eq, column(0), p[0])
+        width = 1
+        while width < limit and (width < 2 or _still_dense(flags[::_SAMPLE])):
+            flags.mul_(_flags(torch.eq, column(width), p[width]))
+            width += 1
         idx = _select(flags)
         return idx, torch.zeros(idx.numel(), dtype=cdt, device=idx.device), width
-    acc = first.to(cdt) - patterns[0, 0].to(cdt)
+    thr = _threshold(metric, tol, cdt).to(p.device)
+    acc = column(0).to(cdt) - p[0].to(cdt)
     acc = acc.mul_(acc) if metric == "l2" else acc.abs_()
-    if width == 2:
-        diff = column(1).to(cdt) - patterns[0, 1].to(cdt)
-        acc = acc.add_(diff.mul_(diff)) if metric == "l2" else torch.maximum(acc, diff.abs_(), out=acc)
-    idx = _select(_flags(torch.le, acc, _threshold(metric, tol, cdt).to(acc.device)))
+    width = 1
+    while width < limit and (width < 2 or _still_dense(acc[::_SAMPLE] <= thr)):
+        diff = column(width).to(cdt) - p[width].to(cdt)
+        acc = acc.addcmul_(diff, diff) if metric == "l2" else torch.maximum(acc, diff.abs_(), out=acc)
+        width += 1
+    idx = _select(_flags(torch.le, acc, thr))
     return idx, acc[idx], width
 
 

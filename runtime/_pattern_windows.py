@@ -27,6 +27,7 @@ _SATURATE = float(2**61)
 _NAN_BIN = 2**62
 _PACK_BITS = 62  # a packed window must stay a non-negative int64
 _COUNT_BITS = 20  # packed codes below 2**20 are grouped by bincount
+_SAMPLE_STRIDE = 97  # every 97th key estimates how many distinct values there are
 
 
 def window_keys(x: torch.Tensor, tol: float | None) -> torch.Tensor:
@@ -93,6 +94,23 @@ def _hashed_groups(keys, k, stride, starts, kernels):
     return inverse, counts
 
 
+def _compact(keys: torch.Tensor, k: int) -> torch.Tensor:
+    """Keys renumbered 0..D-1 when their range is too wide to pack but few values occur.
+
+    Float bits of even a handful of values span ~30 bits, so windows of them cannot be packed;
+    their ranks among the distinct values can. A strided sample decides whether the one sort this
+    costs is likely to pay (few distinct values); the ranks keep equality exact either way.
+    """
+    low, high = int(keys.min()), int(keys.max())
+    if k * max(1, (high - low).bit_length()) <= _PACK_BITS:
+        return keys
+    sample = keys.reshape(-1)[:: _SAMPLE_STRIDE]
+    distinct = torch.unique(sample).numel()
+    if distinct * 2 > sample.numel() or k * (4 * distinct).bit_length() > _PACK_BITS:
+        return keys
+    return torch.unique(keys, return_inverse=True)[1].reshape(keys.shape)
+
+
 def group_windows(keys: torch.Tensor, k: int, stride: int, kernels: Kernels) -> tuple[Groups, torch.Tensor]:
     """Group the length-``k`` windows (every ``stride``-th start) of each row of ``keys`` (R, L).
 
@@ -106,6 +124,7 @@ def group_windows(keys: torch.Tensor, k: int, stride: int, kernels: Kernels) -> 
     rows, length = keys.shape
     per_row = (length - k) // stride + 1
     starts = (torch.arange(rows, device=keys.device).unsqueeze(1) * length + torch.arange(per_row, device=keys.device) * stride).reshape(-1)
+    keys = _compact(keys, k)
     low, high = int(keys.min()), int(keys.max())
     bits = max(1, (high - low).bit_length())
     if k * bits <= _PACK_BITS:

@@ -57,15 +57,31 @@ def test_recurring_along_dim_and_min_count():
         assert all(r.count >= 3 for r in result)
 
 
-def test_hash_collisions_fall_back_to_exact_grouping(monkeypatch):
+def test_hash_collisions_fall_back_to_exact_grouping():
     """Every window hashing alike must still give the exact grouping."""
-    collide = _pattern_kernels.EAGER._replace(window_hash=lambda keys, k: torch.zeros_like(keys[..., : keys.shape[-1] - k + 1]))
+    calls = []
+
+    def collide(keys, k):
+        calls.append(k)
+        return torch.zeros_like(keys[..., : keys.shape[-1] - k + 1])
+
+    kernels = _pattern_kernels.EAGER._replace(window_hash=collide)
     g = torch.Generator().manual_seed(12)
-    # Full-range float bits, so windows cannot be packed exactly and go through the hash path.
-    x = torch.randn(3, generator=g)[torch.randint(0, 3, (500,), generator=g)]
-    result = pattern.recurring_patterns(x, 3, top=None, kernels=collide)
-    assert _as_lists(result) == ref.recurring(x.numpy(), 3, None, None)
-    assert pattern.entropy(x, 3, kernels=collide) == pytest.approx(ref.entropy(x.numpy(), 3, None))
+    # Many distinct full-range floats: windows can be neither packed nor compacted, so they are hashed.
+    x = torch.randn(40, generator=g)[torch.randint(0, 40, (3000,), generator=g)]
+    result = pattern.recurring_patterns(x, 2, top=None, kernels=kernels)
+    assert calls, "the hash path was not taken"
+    assert _as_lists(result) == ref.recurring(x.numpy(), 2, None, None)
+    assert pattern.entropy(x, 2, kernels=kernels) == pytest.approx(ref.entropy(x.numpy(), 2, None))
+
+
+def test_compacted_values_group_exactly():
+    """Few distinct values with wide float bits take the rank-compaction path; same groups."""
+    g = torch.Generator().manual_seed(16)
+    x = torch.tensor([-0.0, 0.0, 1e30, -1e-30, float("nan")])[torch.randint(0, 5, (5000,), generator=g)]
+    for k in (3, 9):
+        assert _as_lists(pattern.recurring_patterns(x, k, top=20)) == ref.recurring(x.numpy(), k, 20, None)
+        assert pattern.entropy(x, k) == pytest.approx(ref.entropy(x.numpy(), k, None), rel=1e-12)
 
 
 @pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float64, torch.int64, torch.bool])
