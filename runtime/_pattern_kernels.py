@@ -69,10 +69,10 @@ def window_hash(keys: torch.Tensor, k: int) -> torch.Tensor:
     return res[..., : keys.shape[-1] - k + 1]
 
 
-def window_pack(keys: torch.Tensor, k: int, bits: int) -> torch.Tensor:
-    """Every length-``k`` window of ``keys`` (values in ``[0, 2**bits)``, ``k * bits <= 62``) packed
-    into one int64, first element in the highest bits: an exact, injective code. Doubling as in
-    :func:`window_hash`.
+def window_pack(keys: torch.Tensor, k: int, radix: int) -> torch.Tensor:
+    """Every length-``k`` window of ``keys`` (values in ``[0, radix)``, ``radix**k < 2**62``) as the
+    base-``radix`` number of its elements, first element most significant: an exact, injective
+    code. Doubling as in :func:`window_hash`.
     """
     cur, cur_len, res, res_len, remaining = keys, 1, None, 0, k
     while remaining:
@@ -81,12 +81,12 @@ def window_pack(keys: torch.Tensor, k: int, bits: int) -> torch.Tensor:
                 res, res_len = cur, cur_len
             else:
                 count = res.shape[-1] - cur_len
-                res = (res[..., :count] << (bits * cur_len)) | cur[..., res_len : res_len + count]
+                res = res[..., :count] * radix**cur_len + cur[..., res_len : res_len + count]
                 res_len += cur_len
         remaining >>= 1
         if remaining:
             count = cur.shape[-1] - cur_len
-            cur = (cur[..., :count] << (bits * cur_len)) | cur[..., cur_len : cur_len + count]
+            cur = cur[..., :count] * radix**cur_len + cur[..., cur_len : cur_len + count]
             cur_len *= 2
     return res[..., : keys.shape[-1] - k + 1]
 

@@ -147,3 +147,12 @@ def test_matcher_analysis_methods():
     assert top[0].window.tolist() == [1.0, 2.0] and top[0].positions.tolist() == [0, 2, 4]
     assert matcher.pattern_entropy(w, 1, base=2) == pytest.approx(ref.entropy(w.numpy(), 1, None) / math.log(2))
     assert matcher.hierarchical_patterns(w, 2, levels=2)[0].symbols.tolist() == [0, 0, 0, 1]
+
+
+def test_compaction_falls_back_to_sorting_when_slots_clash(monkeypatch):
+    from jax2torch_runtime import _pattern_windows
+
+    monkeypatch.setattr(_pattern_windows, "_perfect_slots", lambda keys, hint: None)
+    g = torch.Generator().manual_seed(17)
+    x = torch.tensor([-2.5, 0.0, 1e30, 7.0])[torch.randint(0, 4, (4000,), generator=g)]
+    assert _as_lists(pattern.recurring_patterns(x, 5, top=20)) == ref.recurring(x.numpy(), 5, 20, None)
