@@ -269,17 +269,20 @@ def apply_row(rule, call: cst.Call, ctx: HookContext) -> cst.Call:
     params, target_params = rule.params, rule.target_params
     new_args: list[cst.Arg] = []
     present: set[str] = set()
+    kept: set[int] = set()  # indices of original arguments that survive
     moved = False
     for i, arg in enumerate(call.args):
         if arg.star:
             if params and (rule.rename or rule.drop or rule.unsupported or target_params is not None):
                 raise GiveUp(f"`{rule.jax}` called with *args/**kwargs: cannot map its arguments")
+            kept.add(i)
             new_args.append(arg)
             continue
         if arg.keyword is None:
             name = params[i] if i < len(params) else None
             if name is None and (params or target_params is not None):
                 if target_params is None:
+                    kept.add(i)
                     new_args.append(arg)
                     continue
                 raise GiveUp(f"`{rule.jax}` called with more positional arguments than it takes")
@@ -294,6 +297,7 @@ def apply_row(rule, call: cst.Call, ctx: HookContext) -> cst.Call:
                 ctx.note(f"dropped `{name}=`: {rule.drop[name]}", Severity.WARNING)
             continue
         renamed = rule.rename.get(name, name) if name else None
+        kept.add(i)
         keep_positional = arg.keyword is None and not moved and (
             target_params is None or (i < len(target_params) and target_params[i] == renamed))
         if keep_positional:
@@ -312,6 +316,10 @@ def apply_row(rule, call: cst.Call, ctx: HookContext) -> cst.Call:
             new_args.append(cst.Arg(keyword=cst.Name(name), value=_target_expr(source, ctx),
                                     equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
                                                           whitespace_after=cst.SimpleWhitespace(""))))
+    kept_last = len(call.args) - 1 in kept
+    if new_args and not kept_last and not rule.inject:
+        # the original last argument was dropped: do not leave its neighbour's comma dangling
+        new_args[-1] = new_args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
     new_args = _fix_commas(new_args)
     return call.with_changes(func=ctx.ref(rule.target), args=new_args)
 
