@@ -93,21 +93,35 @@ def _hashed_groups(keys, k, stride, starts, kernels):
     return inverse, counts
 
 
-def _perfect_slots(keys: torch.Tensor, distinct_hint: int) -> torch.Tensor | None:
-    """Keys renumbered 0..D-1 through a small hash table, or None if two values share a slot.
+def _slot(keys: torch.Tensor, bits: int) -> torch.Tensor:
+    return ((keys * _MIX) >> 24) & ((1 << bits) - 1)
 
-    Cheaper than the sort behind ``torch.unique`` (a few passes instead of ~15 ns per element);
-    the check that every key reads back its own value from its slot makes it exact.
+
+def _ranks_via_table(keys: torch.Tensor, values: torch.Tensor, retries: int = 1) -> torch.Tensor | None:
+    """Each key's index in ``values`` (distinct keys, from a sample), or None.
+
+    A small hash table holding only ``values`` replaces the sort behind ``torch.unique``. Keys the
+    sample missed are added once (a few rare values are common in weights); None when two values
+    share a slot or too many keys are still missing. The read-back check makes returned ranks exact.
     """
-    bits = max(10, (64 * distinct_hint).bit_length())
-    slots = ((keys * _MIX) >> 24) & ((1 << bits) - 1)
-    table = torch.zeros(1 << bits, dtype=keys.dtype, device=keys.device)
-    table[slots] = keys
-    if not torch.equal(table[slots], keys):
+    bits = max(10, (64 * values.numel()).bit_length())
+    slots = _slot(values, bits)
+    if torch.unique(slots).numel() != values.numel():
         return None
-    used = torch.zeros(1 << bits, dtype=torch.long, device=keys.device)
-    used[slots] = 1
-    return (torch.cumsum(used, 0) - 1)[slots]
+    table = torch.zeros(1 << bits, dtype=keys.dtype, device=keys.device)
+    rank = torch.full((1 << bits,), -1, dtype=torch.long, device=keys.device)
+    table[slots] = values
+    rank[slots] = torch.arange(values.numel(), device=keys.device)
+    where = _slot(keys, bits)
+    ranks = rank[where]
+    # An empty slot reads rank -1 (its table entry 0 could equal a key, so check both).
+    missing = (table[where] != keys) | (ranks < 0)
+    if not bool(missing.any()):
+        return ranks
+    extra = torch.unique(keys[missing])
+    if retries == 0 or extra.numel() > values.numel():
+        return None
+    return _ranks_via_table(keys, torch.cat([values, extra]), retries - 1)
 
 
 def _compact(keys: torch.Tensor, k: int) -> torch.Tensor:
@@ -121,10 +135,10 @@ def _compact(keys: torch.Tensor, k: int) -> torch.Tensor:
     if (high - low + 1) ** k < 1 << _PACK_BITS:
         return keys
     sample = keys.reshape(-1)[::_SAMPLE_STRIDE]
-    distinct = torch.unique(sample).numel()
-    if distinct * 2 > sample.numel() or (4 * distinct) ** k >= 1 << _PACK_BITS:
+    seen = torch.unique(sample)
+    if seen.numel() * 2 > sample.numel() or (4 * seen.numel()) ** k >= 1 << _PACK_BITS:
         return keys
-    ranks = _perfect_slots(keys, distinct)
+    ranks = _ranks_via_table(keys, seen)
     if ranks is None:
         ranks = torch.unique(keys, return_inverse=True)[1]
     return ranks.reshape(keys.shape)

@@ -149,10 +149,17 @@ def test_matcher_analysis_methods():
     assert matcher.hierarchical_patterns(w, 2, levels=2)[0].symbols.tolist() == [0, 0, 0, 1]
 
 
-def test_compaction_falls_back_to_sorting_when_slots_clash(monkeypatch):
+def test_compaction_falls_back_to_sorting_when_the_table_fails(monkeypatch):
     from jax2torch_runtime import _pattern_windows
 
-    monkeypatch.setattr(_pattern_windows, "_perfect_slots", lambda keys, hint: None)
+    monkeypatch.setattr(_pattern_windows, "_ranks_via_table", lambda keys, values: None)
     g = torch.Generator().manual_seed(17)
     x = torch.tensor([-2.5, 0.0, 1e30, 7.0])[torch.randint(0, 4, (4000,), generator=g)]
     assert _as_lists(pattern.recurring_patterns(x, 5, top=20)) == ref.recurring(x.numpy(), 5, 20, None)
+
+
+def test_compaction_with_values_the_sample_missed():
+    """A value absent from the strided sample must send compaction to the exact fallback."""
+    x = torch.tensor([1.5, -3.0])[torch.arange(5000) % 2]
+    x[1] = 1e-20  # index 1 is never sampled (stride 97 from 0)
+    assert _as_lists(pattern.recurring_patterns(x, 3, top=5)) == ref.recurring(x.numpy(), 3, 5, None)
