@@ -93,6 +93,8 @@ class HookContext:
     needed_roots: set = field(default_factory=set)
     notes: list = field(default_factory=list)
     resolve: Callable[[cst.CSTNode], "str | None"] = lambda node: None
+    position: str = "call"  # "call" | "value" | "decorator"
+    default: Callable[["cst.Call"], "cst.BaseExpression"] | None = None  # the row's generic rewrite
 
     def ref(self, target: str) -> cst.BaseExpression:
         """Expression for a torch/runtime dotted name; records the import it needs."""

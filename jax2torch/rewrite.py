@@ -78,8 +78,8 @@ class UnitRewriter(cst.CSTTransformer):
             self.out.consumed[binding] = self.out.consumed.get(binding, 0) + 1
 
     def context(self, rule, qual, position) -> HookContext:
-        ctx = HookContext(rule=rule, qualname=qual, options=self.options, resolve=self.resolve)
-        ctx.position = position
+        ctx = HookContext(rule=rule, qualname=qual, options=self.options, resolve=self.resolve, position=position)
+        ctx.default = lambda call: apply_row(rule, call, ctx)
         return ctx
 
     def finish(self, ctx, rule, qual, what):

@@ -135,6 +135,10 @@ def compare(jax_out, torch_out, *, exact=False, rtol=None, atol=None, dtype_stri
         assert jn.shape == tn.shape, f"leaf {i}: shape {jn.shape} (JAX) != {tn.shape} (torch)"
         if dtype_strict and jd != td:
             assert (jd, td) in EQUIVALENT_DTYPES, f"leaf {i}: dtype {jd} (JAX) != {td} (torch)"
+        if jn.dtype.kind == "c" or tn.dtype.kind == "c":  # complex: real and imaginary parts separately
+            compare(jn.real, tn.real, exact=exact, rtol=rtol, atol=atol, dtype_strict=False)
+            compare(jn.imag, tn.imag, exact=exact, rtol=rtol, atol=atol, dtype_strict=False)
+            continue
         if exact or jn.dtype.kind in "biu":
             assert np.array_equal(jn, tn, equal_nan=True), f"leaf {i}: values differ\nJAX:   {jn}\ntorch: {tn}"
         else:
