@@ -1,17 +1,23 @@
 """CPU max-plus matmul kernels compiled by numba (the optional ``fast`` extra).
 
 Why numba rather than a C++ extension: it ships as a wheel wherever torch does, needs no compiler
-on the user's machine, and ``cache=True`` pays the ~1-2 s compile once per machine. Without numba,
+on the user's machine, and ``cache=True`` pays the compile once per machine. Without numba,
 :mod:`._matmul_torch` takes over.
 
+Layout (the classic GEMM recipe, with (max, +) in place of (+, x)): both operands are first
+packed into panels so the micro-kernel reads memory strictly sequentially — A into row panels
+``(ROWS, k)`` stored k-major, B into column panels ``(k, 16*VECS)`` — padded with the tropical
+zero so every tile is full and no scalar edge loop is needed. Packing also applies the sign
+(min-plus is max-plus of the negated inputs; negation is exact), so it costs no extra pass.
+
 Why an ``@intrinsic`` micro-kernel: numba's auto-vectorizer will not keep a C tile in registers (it
-cannot prove the rows of a tile do not alias), and a vectorized-but-unblocked loop measured 2-3x
-slower. The micro-kernel below is written in LLVM IR with explicit vectors: a 6 x (2 vectors)
-tile of C lives in 12 registers while k runs, each k step loads two vectors of a B row and
-broadcasts six A scalars: 12 ``vaddps`` + 12 ``vmaxps``, no loads or stores of C. The update
+cannot prove the rows of a tile do not alias). The micro-kernel below is written in LLVM IR with
+explicit vectors: a ``ROWS x VECS`` tile of C lives in zmm registers while k runs; each k step
+loads VECS vectors of the B panel, broadcasts ROWS scalars of the A panel, and does ROWS*VECS
+``vaddps`` + ``vmaxps`` — two 512-bit ops per 16 terms, no loads or stores of C. The update
 ``t > acc ? t : acc`` compiles to one ``vmaxps`` and skips NaN terms, which is how the absorbing
 zero (``-inf + inf``) drops out (see :mod:`._semiring`). No fast-math flags are used, so ``-inf``
-is exact. Min-plus runs the same kernel on negated inputs (negation is exact).
+is exact.
 """
 
 from __future__ import annotations
@@ -22,111 +28,167 @@ import torch
 try:
     from llvmlite import ir
     from numba import njit, prange, types
-    from numba.core import cgutils
     from numba.extending import intrinsic
 except ImportError:  # numba is the optional "fast" extra
     njit = None
 
-ROWS = 6  # rows of the register tile
-VECS = 2  # vectors per row of the register tile (2 x 64 bytes)
-KC = 256  # k-block: a B panel of KC x 32 floats stays in L1
-JB = 192  # columns per parallel work item
+ROWS = 8  # rows of the register tile (A panel height)
+VECS = 3  # 64-byte vectors per row of the register tile (B panel width = VECS * 64 bytes)
+KC = 256  # k-block: the B micro-panel (KC x VECS vectors) stays in L1 while A panels stream
+MC = 64  # rows per parallel work item (a multiple of ROWS)
+SMALL = 16 * 16 * 16  # products with fewer terms than this, or fewer rows than ROWS, skip packing
 
 
 def available() -> bool:
     return njit is not None
 
 
-if njit is not None:
+def _micro_factory(rows: int, vecs: int, load_c: bool):
+    """Build the ``rows x vecs`` register-tile kernel; ``load_c`` False starts from the zero."""
 
     @intrinsic
-    def _micro(typingctx, a, lda, b, ldb, c, ldc, kk, marker):
-        """``C[:6, :2V] = max(C, max_k A[:6, k] + B[k, :2V])`` on raw addresses, C in registers."""
-        sig = types.void(types.intp, types.intp, types.intp, types.intp, types.intp, types.intp,
-                         types.intp, marker)
+    def micro(typingctx, ap, bp, c, ldc, kk, marker):
+        """``C[:rows, :vecs*L] (max)= max_k Ap[k, :rows] + Bp[k, :vecs*L]`` on raw addresses."""
+        sig = types.void(types.intp, types.intp, types.intp, types.intp, types.intp, marker)
         fp32 = marker == types.float32
 
         def codegen(context, builder, signature, args):
-            a, lda, b, ldb, c, ldc, kk, _ = args
+            ap, bp, c, ldc, kk, _ = args
             fty = ir.FloatType() if fp32 else ir.DoubleType()
             lanes = 16 if fp32 else 8
             esz = 4 if fp32 else 8
             vty = ir.VectorType(fty, lanes)
             fptr, vptr = fty.as_pointer(), vty.as_pointer()
-            ap, bp, cp = (builder.inttoptr(x, fptr) for x in (a, b, c))
-            intp = lda.type
+            a_base, c_base = builder.inttoptr(ap, fptr), builder.inttoptr(c, fptr)
+            b_base = builder.inttoptr(bp, vptr)
+            intp = ldc.type
+
+            def const(x):
+                return ir.Constant(intp, x)
 
             def c_addr(r, v):
-                offset = builder.add(builder.mul(ir.Constant(intp, r), ldc), ir.Constant(intp, v * lanes))
-                return builder.bitcast(builder.gep(cp, [offset]), vptr)
+                offset = builder.add(builder.mul(const(r), ldc), const(v * lanes))
+                return builder.bitcast(builder.gep(c_base, [offset]), vptr)
 
-            accs = []
-            for r in range(ROWS):
-                for v in range(VECS):
-                    slot = cgutils.alloca_once(builder, vty)
-                    builder.store(builder.load(c_addr(r, v), align=esz), slot)
-                    accs.append(slot)
+            zero = ir.Constant(vty, [float("-inf")] * lanes)
+            init = [builder.load(c_addr(r, v), align=esz) if load_c else zero
+                    for r in range(rows) for v in range(vecs)]
             undef = ir.Constant(vty, ir.Undefined)
             splat_mask = ir.Constant(ir.VectorType(ir.IntType(32), lanes), [0] * lanes)
-            with cgutils.for_range(builder, kk) as loop:
-                k = loop.index
-                brow = builder.gep(bp, [builder.mul(k, ldb)])
-                bvecs = [
-                    builder.load(builder.bitcast(builder.gep(brow, [ir.Constant(intp, v * lanes)]), vptr), align=esz)
-                    for v in range(VECS)
-                ]
-                for r in range(ROWS):
-                    scalar = builder.load(builder.gep(ap, [builder.add(builder.mul(ir.Constant(intp, r), lda), k)]))
-                    splat = builder.shuffle_vector(
-                        builder.insert_element(undef, scalar, ir.Constant(ir.IntType(32), 0)), undef, splat_mask
-                    )
-                    for v in range(VECS):
-                        slot = accs[r * VECS + v]
-                        acc = builder.load(slot)
-                        term = builder.fadd(splat, bvecs[v])
-                        builder.store(builder.select(builder.fcmp_ordered(">", term, acc), term, acc), slot)
-            for r in range(ROWS):
-                for v in range(VECS):
-                    builder.store(builder.load(accs[r * VECS + v]), c_addr(r, v), align=esz)
+            entry = builder.basic_block
+            loop = builder.append_basic_block("micro.loop")
+            done = builder.append_basic_block("micro.done")
+            builder.branch(loop)
+            builder.position_at_end(loop)
+            k = builder.phi(intp)
+            k.add_incoming(const(0), entry)
+            accs = []
+            for value in init:
+                phi = builder.phi(vty)
+                phi.add_incoming(value, entry)
+                accs.append(phi)
+            bvecs = [builder.load(builder.gep(b_base, [builder.add(builder.mul(k, const(vecs)), const(v))]),
+                                  align=64)
+                     for v in range(vecs)]
+            arow = builder.gep(a_base, [builder.mul(k, const(rows))])
+            new = []
+            for r in range(rows):
+                scalar = builder.load(builder.gep(arow, [const(r)]))
+                splat = builder.shuffle_vector(
+                    builder.insert_element(undef, scalar, ir.Constant(ir.IntType(32), 0)), undef, splat_mask
+                )
+                for v in range(vecs):
+                    acc = accs[r * vecs + v]
+                    term = builder.fadd(splat, bvecs[v])
+                    new.append(builder.select(builder.fcmp_ordered(">", term, acc), term, acc))
+            k_next = builder.add(k, const(1))
+            k.add_incoming(k_next, loop)
+            for phi, value in zip(accs, new):
+                phi.add_incoming(value, loop)
+            builder.cbranch(builder.icmp_signed("<", k_next, kk), loop, done)
+            builder.position_at_end(done)
+            for r in range(rows):
+                for v in range(vecs):
+                    builder.store(new[r * vecs + v], c_addr(r, v), align=esz)
             return context.get_dummy_value()
 
         return sig, codegen
 
-    @njit(cache=True, inline="always")
-    def _scalar_block(a, b, c, i0, i1, j0, j1):  # pragma: no cover - compiled
-        for i in range(i0, i1):
-            for k in range(a.shape[1]):
-                aik = a[i, k]
-                for j in range(j0, j1):
-                    t = aik + b[k, j]
-                    if t > c[i, j]:
-                        c[i, j] = t
+    return micro
+
+
+if njit is not None:
+    _micro_first = _micro_factory(ROWS, VECS, load_c=False)
+    _micro_next = _micro_factory(ROWS, VECS, load_c=True)
 
     @njit(parallel=True, cache=True)
-    def _maxplus_kernel(a, b, c):  # pragma: no cover - compiled
+    def _pack_a(a, sign, out):  # pragma: no cover - compiled
+        """``out[p, k, r] = sign * a[p*ROWS + r, k]``, rows past the end set to the zero."""
         m, kk = a.shape
-        n = b.shape[1]
+        for p in prange(out.shape[0]):
+            for r in range(ROWS):
+                i = p * ROWS + r
+                if i < m:
+                    for k in range(kk):
+                        out[p, k, r] = sign * a[i, k]
+                else:
+                    for k in range(kk):
+                        out[p, k, r] = -np.inf
+
+    @njit(parallel=True, cache=True)
+    def _pack_b(b, sign, out):  # pragma: no cover - compiled
+        """``out[p, k, j] = sign * b[k, p*NR + j]``, columns past the end set to the zero."""
+        kk, n = b.shape
+        nr = out.shape[2]
+        for p in prange(out.shape[0]):
+            j0 = p * nr
+            width = min(nr, n - j0)
+            for k in range(kk):
+                for j in range(width):
+                    out[p, k, j] = sign * b[k, j0 + j]
+                for j in range(width, nr):
+                    out[p, k, j] = -np.inf
+
+    @njit(parallel=True, cache=True)
+    def _packed_kernel(ap, bp, c):  # pragma: no cover - compiled
+        """``c = max-plus(A, B)`` from panels; ``c`` is padded to whole tiles and fully written."""
+        row_panels, kk, _ = ap.shape
+        col_panels, _, nr = bp.shape
+        ldc = c.shape[1]
         marker = c[0, 0]
         esz = c.itemsize
-        nr = VECS * 64 // esz
-        m_full = m // ROWS * ROWS
-        n_full = n // nr * nr
-        row_tiles = m_full // ROWS
-        col_tiles = (n_full + JB - 1) // JB
-        ap, bp, cp = a.ctypes.data, b.ctypes.data, c.ctypes.data
-        for tile in prange(row_tiles * col_tiles):
-            i0 = (tile // col_tiles) * ROWS
-            j0 = (tile % col_tiles) * JB
-            j1 = min(j0 + JB, n_full)
+        per_block = MC // ROWS
+        blocks = (row_panels + per_block - 1) // per_block
+        a0, b0, c0 = ap.ctypes.data, bp.ctypes.data, c.ctypes.data
+        for blk in prange(blocks):
+            p0 = blk * per_block
+            p1 = min(p0 + per_block, row_panels)
             for k0 in range(0, kk, KC):
                 kc = min(KC, kk - k0)
-                for j in range(j0, j1, nr):
-                    _micro(ap + esz * (i0 * kk + k0), kk, bp + esz * (k0 * n + j), n,
-                           cp + esz * (i0 * n + j), n, kc, marker)
-        for i in prange(m_full, m):
-            _scalar_block(a, b, c, i, i + 1, 0, n)
-        for i in prange(m_full):
-            _scalar_block(a, b, c, i, i + 1, n_full, n)
+                for q in range(col_panels):
+                    b_addr = b0 + esz * (q * kk + k0) * nr
+                    for p in range(p0, p1):
+                        a_addr = a0 + esz * (p * kk + k0) * ROWS
+                        c_addr = c0 + esz * (p * ROWS * ldc + q * nr)
+                        if k0 == 0:
+                            _micro_first(a_addr, b_addr, c_addr, ldc, kc, marker)
+                        else:
+                            _micro_next(a_addr, b_addr, c_addr, ldc, kc, marker)
+
+    @njit(parallel=True, cache=True)
+    def _small_kernel(a, b, sign, c):  # pragma: no cover - compiled
+        """Unpacked loop for thin or tiny products, where packing to whole tiles would waste work."""
+        m, kk = a.shape
+        n = b.shape[1]
+        for i in prange(m):
+            for j in range(n):
+                c[i, j] = -np.inf
+            for k in range(kk):
+                aik = sign * a[i, k]
+                for j in range(n):
+                    t = aik + sign * b[k, j]
+                    if t > c[i, j]:
+                        c[i, j] = t
 
     @njit(parallel=True, cache=True)
     def _maxplus_arg_kernel(a, b, c, arg):  # pragma: no cover - compiled
@@ -143,22 +205,51 @@ if njit is not None:
                         arg[i, j] = k
 
 
+def _aligned(count: int, dtype: np.dtype) -> np.ndarray:
+    """A 1-D buffer of ``count`` elements whose first element is 64-byte aligned (whole-line loads)."""
+    buf = np.empty(count + 64 // dtype.itemsize, dtype=dtype)
+    skip = (-buf.ctypes.data % 64) // dtype.itemsize
+    return buf[skip:skip + count]
+
+
+def _packed(a_np: np.ndarray, b_np: np.ndarray, sign: float) -> np.ndarray:
+    """Pack both operands, run the register-tile kernel, return the padded ``sign``-semiring result."""
+    m, kk = a_np.shape
+    n = b_np.shape[1]
+    lanes = 64 // a_np.itemsize
+    nr = VECS * lanes
+    row_panels = -(-m // ROWS)
+    col_panels = -(-n // nr)
+    dtype = a_np.dtype
+    ap = _aligned(row_panels * kk * ROWS, dtype).reshape(row_panels, kk, ROWS)
+    bp = _aligned(col_panels * kk * nr, dtype).reshape(col_panels, kk, nr)
+    _pack_a(a_np, sign, ap)
+    _pack_b(b_np, sign, bp)
+    c = _aligned(row_panels * ROWS * col_panels * nr, dtype).reshape(row_panels * ROWS, col_panels * nr)
+    _packed_kernel(ap, bp, c)
+    return c
+
+
 def matmul(a: torch.Tensor, b: torch.Tensor, is_max: bool, with_arg: bool):
     """Tropical ``a @ b`` of 2-D float32/float64 CPU tensors; returns ``(values, argk or None)``."""
-    a_np = a.detach().numpy()
-    b_np = b.detach().numpy()
-    if not is_max:
-        a_np, b_np = -a_np, -b_np
-    a_np = np.ascontiguousarray(a_np)
-    b_np = np.ascontiguousarray(b_np)
-    out = np.full((a_np.shape[0], b_np.shape[1]), -np.inf, dtype=a_np.dtype)
+    a_np = np.ascontiguousarray(a.detach().numpy())
+    b_np = np.ascontiguousarray(b.detach().numpy())
+    m, kk = a_np.shape
+    n = b_np.shape[1]
+    sign = a_np.dtype.type(1 if is_max else -1)
     arg = None
     if with_arg:
+        if not is_max:
+            a_np, b_np = -a_np, -b_np
+        out = np.full((m, n), -np.inf, dtype=a_np.dtype)
         arg = np.zeros(out.shape, dtype=np.int64)
         _maxplus_arg_kernel(a_np, b_np, out, arg)
         arg = torch.from_numpy(arg)
+    elif m < ROWS or m * n * kk < SMALL:
+        out = np.empty((m, n), dtype=a_np.dtype)
+        _small_kernel(a_np, b_np, sign, out)
     else:
-        _maxplus_kernel(a_np, b_np, out)
+        out = _packed(a_np, b_np, sign)[:m, :n]
     if not is_max:
         np.negative(out, out=out)
     return torch.from_numpy(out), arg

@@ -143,3 +143,30 @@ def test_falls_back_to_torch_without_numba(monkeypatch):
     assert available_backends("cpu") == ["torch"]
     a, b = torch.randn(5, 4), torch.randn(4, 3)
     assert torch.equal(tropical.matmul(a, b), (a[:, :, None] + b[None]).amax(1))
+
+
+def broadcast_ref(a, b, semiring):
+    """Broadcast reference with the zero absorbing: NaN terms (zero + top) become the zero."""
+    zero = -INF if semiring == "max" else INF
+    terms = a[:, :, None] + b[None]
+    terms = torch.where(torch.isnan(terms), torch.full_like(terms, zero), terms)
+    return terms.amax(1) if semiring == "max" else terms.amin(1)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("semiring", ["max", "min"])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("shape", [(37, 600, 61), (8, 700, 48), (50, 257, 5)])
+def test_long_k_blocks_edges_and_infinities(backend, semiring, dtype, shape):
+    """k longer than one cache block (the kernel resumes from C), ragged tiles, zeros and tops."""
+    m, k, n = shape
+    g = torch.Generator().manual_seed(m + k + n)
+    a = torch.randn(m, k, generator=g, dtype=dtype)
+    b = torch.randn(k, n, generator=g, dtype=dtype)
+    zero, top = (-INF, INF) if semiring == "max" else (INF, -INF)
+    a[a > 1.5] = zero
+    b[b < -1.5] = top
+    a[3, :] = zero  # a row with no finite term gives the zero
+    b[:, 2] = zero
+    got = tropical.matmul(a, b, semiring, backend=backend)
+    assert torch.equal(got, broadcast_ref(a, b, semiring))
