@@ -169,7 +169,7 @@ class UnitRewriter(cst.CSTTransformer):
         if not rule.target:
             self.record(rule.code, qual, Severity.ERROR, rule.message, False)
             return updated
-        if not rule.value or rule.call_only or rule.inject or rule.unsupported:
+        if rule.call_only or rule.value is False or (rule.value is None and (rule.inject or rule.unsupported)):
             self.record(rule.code, qual, Severity.ERROR,
                         f"`{qual}` used as a value: its rewrite needs the call's arguments", False)
             return updated

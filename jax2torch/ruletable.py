@@ -72,7 +72,7 @@ class Rule:
     severity: Severity = Severity.INFO
     message: str = ""
     hook: str = ""
-    value: bool = True
+    value: bool | None = None  # None: allowed unless the row injects or refuses arguments
     call_only: bool = False
     methods: tuple[str, ...] = ()
     why: str = ""
@@ -290,7 +290,7 @@ def _parse_row(path: Path, label: str, entry: dict, allowed: set, hooks: dict, p
         rename=dict(entry.get("rename", {})), drop=dict(entry.get("drop", {})),
         unsupported=dict(entry.get("unsupported", {})), inject=dict(entry.get("inject", {})),
         severity=severity, message=entry.get("message", ""), hook=hook,
-        value=bool(entry.get("value", True)), call_only=bool(entry.get("call_only", False)),
+        value=entry.get("value"), call_only=bool(entry.get("call_only", False)),
         methods=tuple(methods), why=entry.get("why", ""), differs=entry.get("differs", ""),
         options=dict(entry.get("options", {})), examples=tuple(examples), source=str(path),
     )

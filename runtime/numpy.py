@@ -15,7 +15,7 @@ import torch
 
 __all__ = [
     "array", "asarray", "maximum", "minimum", "logaddexp", "arctan2", "hypot", "cumsum", "cumprod",
-    "transpose", "flip", "sort", "dot", "vdot", "outer", "expand_dims", "newaxis",
+    "transpose", "flip", "sort", "dot", "vdot", "outer", "expand_dims", "newaxis", "imag",
 ]
 
 #: ``jnp.newaxis`` is ``None``; kept as a name so that ``x[:, j2t.numpy.newaxis]`` reads the same.
@@ -181,3 +181,9 @@ def sort(a, axis=-1, *, stable=True, descending=False) -> torch.Tensor:
     if axis is None:
         a, axis = a.reshape(-1), 0
     return torch.sort(a, dim=axis, stable=stable, descending=descending).values
+
+
+def imag(val):
+    """``jnp.imag``: zeros for real input (``torch.imag`` raises on real tensors)."""
+    t = torch.as_tensor(val)
+    return torch.imag(t) if t.is_complex() else torch.zeros_like(t)

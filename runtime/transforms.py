@@ -7,7 +7,7 @@ import functools
 import torch
 import torch.utils.checkpoint
 
-__all__ = ["value_and_grad", "jit", "checkpoint", "block_until_ready"]
+__all__ = ["value_and_grad", "jit", "checkpoint", "block_until_ready", "default_backend"]
 
 
 def value_and_grad(fun, argnums=0, has_aux=False):
@@ -47,3 +47,8 @@ def block_until_ready(x):
     if torch.cuda.is_available():
         torch.cuda.synchronize()
     return x
+
+
+def default_backend() -> str:
+    """``jax.default_backend()``: ``"gpu"`` when torch sees a CUDA device, else ``"cpu"``."""
+    return "gpu" if torch.cuda.is_available() else "cpu"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import collections
 import functools
 
-__all__ = ["map", "leaves", "structure", "flatten", "unflatten", "reduce", "all", "map_with_path"]
+__all__ = ["map", "leaves", "structure", "flatten", "unflatten", "reduce", "all", "map_with_path", "ravel_pytree"]
 
 _builtin_all = all
 _builtin_map = map
@@ -154,3 +154,25 @@ def map_with_path(f, tree, *rest, is_leaf=None):
     flat, treedef = _flatten(tree, is_leaf)
     others = [treedef_leaves_like(treedef, r) for r in rest]
     return treedef.unflatten([f(p, *xs) for p, *xs in zip(paths, flat, *others)])
+
+
+def ravel_pytree(tree):
+    """``jax.flatten_util.ravel_pytree``: (1-D tensor of all leaves, function rebuilding the tree).
+
+    Leaves are concatenated in JAX's order and promoted to one dtype, as JAX does.
+    """
+    import torch
+
+    flat, treedef = _flatten(tree, None)
+    tensors = [torch.as_tensor(leaf) for leaf in flat]
+    dtype = functools.reduce(torch.promote_types, [t.dtype for t in tensors]) if tensors else torch.float32
+    shapes = [t.shape for t in tensors]
+    sizes = [t.numel() for t in tensors]
+    dtypes = [t.dtype for t in tensors]
+    vector = torch.cat([t.reshape(-1).to(dtype) for t in tensors]) if tensors else torch.zeros(0, dtype=dtype)
+
+    def unravel(v):
+        parts = torch.split(v, sizes) if sizes else []
+        return treedef.unflatten([p.reshape(s).to(d) for p, s, d in zip(parts, shapes, dtypes)])
+
+    return vector, unravel

@@ -126,6 +126,9 @@ def compare(jax_out, torch_out, *, exact=False, rtol=None, atol=None, dtype_stri
     jl, tl = leaves(jax_out), leaves(torch_out)
     assert len(jl) == len(tl), f"{len(jl)} JAX outputs vs {len(tl)} torch outputs"
     for i, (j, t) in enumerate(zip(jl, tl)):
+        if isinstance(j, str):
+            assert j == t, f"leaf {i}: {j!r} != {t!r}"
+            continue
         if isinstance(j, (bool, int, float)) and not hasattr(j, "shape"):
             t = t.item() if hasattr(t, "item") else t
             assert j == t if exact else np.isclose(j, t, rtol=rtol or 1e-5, atol=atol or 1e-6), f"leaf {i}: {j} != {t}"
