@@ -16,6 +16,8 @@ import torch
 __all__ = [
     "array", "asarray", "maximum", "minimum", "logaddexp", "arctan2", "hypot", "cumsum", "cumprod",
     "transpose", "flip", "sort", "dot", "vdot", "outer", "expand_dims", "newaxis", "imag",
+    "dtype", "issubdtype", "size", "floating", "complexfloating", "inexact", "integer", "signedinteger",
+    "unsignedinteger", "number",
 ]
 
 #: ``jnp.newaxis`` is ``None``; kept as a name so that ``x[:, j2t.numpy.newaxis]`` reads the same.
@@ -187,3 +189,66 @@ def imag(val):
     """``jnp.imag``: zeros for real input (``torch.imag`` raises on real tensors)."""
     t = torch.as_tensor(val)
     return torch.imag(t) if t.is_complex() else torch.zeros_like(t)
+
+
+class _Category:
+    """A NumPy abstract dtype category (``jnp.floating`` ...) for :func:`issubdtype`."""
+
+    def __init__(self, name, test):
+        self.name, self._test = name, test
+
+    def __repr__(self):
+        return f"j2t.numpy.{self.name}"
+
+    def contains(self, dt: torch.dtype) -> bool:
+        return self._test(dt)
+
+
+def _is_unsigned(dt):
+    return dt in (torch.uint8, torch.uint16, torch.uint32, torch.uint64)
+
+
+floating = _Category("floating", lambda d: d.is_floating_point)
+complexfloating = _Category("complexfloating", lambda d: d.is_complex)
+inexact = _Category("inexact", lambda d: d.is_floating_point or d.is_complex)
+integer = _Category("integer", lambda d: not (d.is_floating_point or d.is_complex) and d is not torch.bool)
+signedinteger = _Category("signedinteger", lambda d: integer.contains(d) and not _is_unsigned(d))
+unsignedinteger = _Category("unsignedinteger", _is_unsigned)
+number = _Category("number", lambda d: d is not torch.bool)
+
+_NAMES = {"float16": torch.float16, "bfloat16": torch.bfloat16, "float32": torch.float32, "float64": torch.float64,
+          "int8": torch.int8, "int16": torch.int16, "int32": torch.int32, "int64": torch.int64,
+          "uint8": torch.uint8, "uint16": torch.uint16, "uint32": torch.uint32, "uint64": torch.uint64,
+          "bool": torch.bool, "complex64": torch.complex64, "complex128": torch.complex128,
+          "float": torch.float32, "int": torch.int32, "complex": torch.complex64}
+
+
+def dtype(obj) -> torch.dtype:
+    """``jnp.dtype``: a torch dtype from a torch dtype, a tensor, a NumPy dtype or a name.
+
+    Python ``float``/``int`` map to float32/int32, JAX's defaults with x64 off.
+    """
+    if isinstance(obj, torch.dtype):
+        return obj
+    if isinstance(obj, torch.Tensor):
+        return obj.dtype
+    if obj is float or obj is int or obj is complex or obj is bool:
+        return _NAMES[obj.__name__]
+    name = getattr(obj, "name", None) or str(obj)
+    if name not in _NAMES:
+        raise TypeError(f"cannot interpret {obj!r} as a dtype")
+    return _NAMES[name]
+
+
+def issubdtype(arg1, arg2) -> bool:
+    """``jnp.issubdtype`` for torch dtypes and the categories above."""
+    d1 = dtype(arg1)
+    if isinstance(arg2, _Category):
+        return arg2.contains(d1)
+    return d1 == dtype(arg2)
+
+
+def size(a, axis=None) -> int:
+    """``jnp.size``: number of elements, or the length of one axis."""
+    t = torch.as_tensor(a)
+    return t.numel() if axis is None else t.shape[axis]

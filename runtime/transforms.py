@@ -7,7 +7,7 @@ import functools
 import torch
 import torch.utils.checkpoint
 
-__all__ = ["value_and_grad", "jit", "checkpoint", "block_until_ready", "default_backend"]
+__all__ = ["value_and_grad", "jit", "checkpoint", "block_until_ready", "default_backend", "debug_print"]
 
 
 def value_and_grad(fun, argnums=0, has_aux=False):
@@ -52,3 +52,8 @@ def block_until_ready(x):
 def default_backend() -> str:
     """``jax.default_backend()``: ``"gpu"`` when torch sees a CUDA device, else ``"cpu"``."""
     return "gpu" if torch.cuda.is_available() else "cpu"
+
+
+def debug_print(fmt: str, *args, **kwargs) -> None:
+    """``jax.debug.print``: ``str.format`` placeholders, printed eagerly."""
+    print(fmt.format(*args, **kwargs))
