@@ -314,3 +314,40 @@ def test_load_rejects_foreign_files(tmp_path):
     torch.save({"hello": torch.ones(2)}, tmp_path / "x.pt")
     with pytest.raises(ValueError, match="format tag"):
         C.Compressed.load(tmp_path / "x.pt")
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["numba", "torch"])
+@pytest.mark.parametrize("fmt", ["coo", "bitmap", "auto"])
+@pytest.mark.parametrize("threshold", [0.0, 0.7])
+def test_sparse_paths_agree_bitwise_across_chunks(monkeypatch, fast, fmt, threshold):
+    """Both compaction paths, over several kernel chunks with zero runs at chunk edges, NaN payloads kept."""
+    from jax2torch_runtime.compression import sparse
+
+    if fast and not sparse.use_numba:
+        pytest.skip("numba is not installed")
+    monkeypatch.setattr(sparse, "use_numba", fast)
+    n = 3 * sparse.CHUNK + 5
+    w = torch.randn(n, generator=torch.Generator().manual_seed(3))
+    w[torch.rand(n, generator=torch.Generator().manual_seed(4)) < 0.9] = 0
+    w[sparse.CHUNK - 40: sparse.CHUNK + 40] = 0
+    w[2 * sparse.CHUNK - 1] = -0.0
+    w[7] = 5.0
+    w.view(torch.int32)[7] = 0x7FC00123  # a NaN with a payload
+    s = C.sparse_encode(w, threshold=threshold, format=fmt)
+    bits = w.view(torch.int32)
+    keep = bits != 0 if threshold == 0 else w.abs() > threshold
+    ref = keep.nonzero().squeeze(1)
+    assert torch.equal(s.values.view(torch.int32), bits[ref])
+    if s.meta["format"] == "coo":
+        assert s.indices.dtype == torch.int32 and torch.equal(s.indices.long(), ref)
+    else:
+        assert torch.equal(s.bitmap, bitmap_of(keep))
+    expected = torch.where(keep, bits, torch.zeros_like(bits))
+    assert torch.equal(s.decompress().view(torch.int32), expected)
+
+
+def test_sparse_bitmap_value_count_mismatch_is_an_error():
+    s = C.sparse_encode(torch.tensor([0.0, 1.0, 2.0, 0.0] * 20), format="bitmap")
+    broken = type(s)({"values": s.values[:-1], "bitmap": s.bitmap}, s.meta)
+    with pytest.raises((ValueError, RuntimeError, IndexError)):
+        broken.decompress()
