@@ -16,7 +16,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-AMBIGUOUS = "<ambiguous>"
+from jax2torch.scopes import AMBIGUOUS, Binding, Binder, visit_comprehension_scope
+
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef,
            ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _COMPOUND_HEADER_FIELDS = {
@@ -30,17 +31,6 @@ _COMPOUND_HEADER_FIELDS = {
 }
 if hasattr(ast, "TryStar"):
     _COMPOUND_HEADER_FIELDS[ast.TryStar] = ("handlers",)
-
-
-@dataclass(eq=False)
-class Binding:
-    """A name bound by an import of a watched package."""
-
-    name: str
-    qual: str
-    stmt: ast.stmt
-    refs: int = 0
-    scope: object = None
 
 
 @dataclass
@@ -71,171 +61,6 @@ class Analysis:
     tree_parents: set           # ids of compound statements containing interesting statements
 
 
-class _Scope:
-    def __init__(self, node, parent):
-        self.node, self.parent = node, parent
-        self.kind = "class" if isinstance(node, ast.ClassDef) else ("module" if parent is None else "function")
-        self.bound: dict[str, object] = {}   # name -> Binding | "other" | AMBIGUOUS
-        self.globals: set[str] = set()
-
-    def bind(self, name: str, value) -> None:
-        old = self.bound.get(name)
-        if old is None:
-            self.bound[name] = value
-        elif old is not value and old != value and not (
-                isinstance(old, Binding) and isinstance(value, Binding) and old.qual == value.qual):
-            self.bound[name] = AMBIGUOUS
-
-
-def _watched_qual(module: str, watched: tuple[str, ...]) -> bool:
-    return any(module == w or module.startswith(w + ".") for w in watched)
-
-
-class _Binder(ast.NodeVisitor):
-    """Pass 1: every scope and what each name is bound to in it."""
-
-    def __init__(self, watched):
-        self.watched = watched
-        self.scopes: dict[int, _Scope] = {}
-        self.bindings: list[Binding] = []
-        self.import_stmts: dict[int, list[Binding]] = {}
-        self.star_imports: list = []
-        self.scope: _Scope | None = None
-
-    def run(self, tree):
-        self.scope = self.scopes[id(tree)] = _Scope(tree, None)
-        self.generic_visit(tree)
-
-    def _bind(self, name, value):
-        scope = self.scope
-        if name in scope.globals:
-            while scope.parent is not None:
-                scope = scope.parent
-        scope.bind(name, value)
-        return scope
-
-    def _enter(self, node, visit_inside):
-        outer = self.scope
-        self.scope = self.scopes[id(node)] = _Scope(node, outer)
-        visit_inside()
-        self.scope = outer
-
-    def _import_binding(self, stmt, name, qual):
-        binding = Binding(name, qual, stmt)
-        self.bindings.append(binding)
-        self.import_stmts.setdefault(id(stmt), []).append(binding)
-        binding.scope = self._bind(name, binding)
-
-    def visit_Import(self, node):
-        for alias in node.names:
-            if _watched_qual(alias.name, self.watched):
-                if alias.asname:
-                    self._import_binding(node, alias.asname, alias.name)
-                else:
-                    root = alias.name.split(".")[0]
-                    self._import_binding(node, root, root)
-            elif alias.asname:
-                self._bind(alias.asname, "import:" + alias.name)
-            else:
-                self._bind(alias.name.split(".")[0], "import:" + alias.name.split(".")[0])
-
-    def visit_ImportFrom(self, node):
-        module = node.module or ""
-        watched = node.level == 0 and _watched_qual(module, self.watched)
-        for alias in node.names:
-            if alias.name == "*":
-                if watched:
-                    self.star_imports.append((node.lineno, module))
-                continue
-            if watched:
-                self._import_binding(node, alias.asname or alias.name, f"{module}.{alias.name}")
-            else:
-                self._bind(alias.asname or alias.name, f"import:{module}.{alias.name}")
-
-    def visit_Global(self, node):
-        self.scope.globals.update(node.names)
-
-    def visit_Name(self, node):
-        if not isinstance(node.ctx, ast.Load):
-            self._bind(node.id, "other")
-
-    def visit_arg(self, node):
-        self._bind(node.arg, "other")
-        if node.annotation:
-            self.visit(node.annotation)
-
-    def visit_ExceptHandler(self, node):
-        if node.name:
-            self._bind(node.name, "other")
-        self.generic_visit(node)
-
-    def _visit_match_name(self, node, name):
-        if name:
-            self._bind(name, "other")
-        self.generic_visit(node)
-
-    def visit_MatchAs(self, node):
-        self._visit_match_name(node, node.name)
-
-    def visit_MatchStar(self, node):
-        self._visit_match_name(node, node.name)
-
-    def visit_MatchMapping(self, node):
-        self._visit_match_name(node, node.rest)
-
-    def _visit_function(self, node):
-        self._bind(node.name, "other")
-        for deco in node.decorator_list:
-            self.visit(deco)
-        for default in [*node.args.defaults, *[d for d in node.args.kw_defaults if d]]:
-            self.visit(default)
-        if node.returns:
-            self.visit(node.returns)
-
-        def inside():
-            self.visit(node.args)
-            for stmt in node.body:
-                self.visit(stmt)
-
-        self._enter(node, inside)
-
-    visit_FunctionDef = visit_AsyncFunctionDef = _visit_function
-
-    def visit_arguments(self, node):
-        for arg in [*node.posonlyargs, *node.args, *node.kwonlyargs, node.vararg, node.kwarg]:
-            if arg is not None:
-                self.visit_arg(arg)
-
-    def visit_Lambda(self, node):
-        for default in [*node.args.defaults, *[d for d in node.args.kw_defaults if d]]:
-            self.visit(default)
-        self._enter(node, lambda: (self.visit(node.args), self.visit(node.body)))
-
-    def visit_ClassDef(self, node):
-        self._bind(node.name, "other")
-        for child in [*node.decorator_list, *node.bases, *node.keywords]:
-            self.visit(child)
-        self._enter(node, lambda: [self.visit(s) for s in node.body])
-
-    def _visit_comp(self, node):
-        self.visit(node.generators[0].iter)
-
-        def inside():
-            for i, gen in enumerate(node.generators):
-                self.visit(gen.target)
-                if i:
-                    self.visit(gen.iter)
-                for cond in gen.ifs:
-                    self.visit(cond)
-            for part in ("elt", "key", "value"):
-                if hasattr(node, part):
-                    self.visit(getattr(node, part))
-
-        self._enter(node, inside)
-
-    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _visit_comp
-
-
 def dotted(node) -> str | None:
     parts = []
     while isinstance(node, ast.Attribute):
@@ -250,7 +75,7 @@ def dotted(node) -> str | None:
 class _Resolver(ast.NodeVisitor):
     """Pass 2: resolve every load of a name and attribute each site to its statement unit."""
 
-    def __init__(self, binder: _Binder, pattern_methods: frozenset):
+    def __init__(self, binder: Binder, pattern_methods: frozenset):
         self.scopes = binder.scopes
         self.pattern_methods = pattern_methods
         self.units: dict[int, UnitInfo] = {}
@@ -388,15 +213,7 @@ class _Resolver(ast.NodeVisitor):
         elif isinstance(node, ast.Lambda):
             self.visit(node.body)
         else:
-            for i, gen in enumerate(node.generators):
-                self.visit(gen.target)
-                if i:
-                    self.visit(gen.iter)
-                for cond in gen.ifs:
-                    self.visit(cond)
-            for part in ("elt", "key", "value"):
-                if hasattr(node, part):
-                    self.visit(getattr(node, part))
+            visit_comprehension_scope(self, node)
         self.scope = outer
         if isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
             self.visit(node.generators[0].iter)
@@ -427,7 +244,7 @@ def _parents_of_interest(tree, interesting: set[int]) -> set[int]:
 
 
 def analyse(tree: ast.Module, watched: tuple[str, ...], pattern_methods: frozenset) -> Analysis:
-    binder = _Binder(watched)
+    binder = Binder(watched)
     binder.run(tree)
     module_scope = binder.scopes[id(tree)]
     ambiguous = [b for b in binder.bindings if b.scope.bound.get(b.name) == AMBIGUOUS]

@@ -95,7 +95,7 @@ class _FileMigration:
         an = self.analysis
         walker = UnitWalker(set(an.units), an.tree_parents, self.rewrite_unit)
         module = walker.module(self.module, self.tree)
-        remove = self.removable_bindings()
+        self._remove = self.removable_bindings()
         add, clash = imports.missing_roots(self.roots, an.module_names)
         for root in clash:
             self.add("J2T0006", 1, Severity.ERROR, f"the name for `{root}` is already used in this module; add the import by hand", False)
@@ -192,7 +192,6 @@ class _FileMigration:
                     message = f"`{binding.name}` ({binding.qual}) is imported but not used here (re-exported?)"
                     self.add("J2T0002", binding.stmt.lineno, Severity.ERROR, message, False)
                     self._import_todos.setdefault(id(binding.stmt), []).append("J2T0002 " + message)
-        self._remove = remove
         return remove
 
     def prune(self, node, stmt, kind):

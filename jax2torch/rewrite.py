@@ -13,7 +13,8 @@ import libcst as cst
 
 from jax2torch.analysis import AMBIGUOUS, Binding
 from jax2torch.findings import Severity
-from jax2torch.hookapi import IMPORT_ALIASES, REMOVE, GiveUp, HookContext, dotted_name
+from jax2torch.hookapi import REMOVE, GiveUp, HookContext, dotted_name
+from jax2torch.rowrewrite import apply_row
 
 HEADER_FIELDS = {
     cst.FunctionDef: ("decorators", "params", "returns"),
@@ -260,100 +261,3 @@ class UnitRewriter(cst.CSTTransformer):
 
 def _is_partial(func) -> bool:
     return dotted_name(func) in ("partial", "functools.partial", "ft.partial")
-
-
-
-
-def apply_row(rule, call: cst.Call, ctx: HookContext) -> cst.Call:
-    """The generic row rewrite: rename the function and its keywords, move and inject arguments."""
-    params, target_params = rule.params, rule.target_params
-    new_args: list[cst.Arg] = []
-    present: set[str] = set()
-    kept: set[int] = set()  # indices of original arguments that survive
-    moved = False
-    for i, arg in enumerate(call.args):
-        if arg.star:
-            if params and (rule.rename or rule.drop or rule.unsupported or target_params is not None):
-                raise GiveUp(f"`{rule.jax}` called with *args/**kwargs: cannot map its arguments")
-            kept.add(i)
-            new_args.append(arg)
-            continue
-        if arg.keyword is None:
-            name = params[i] if i < len(params) else None
-            if name is None and (params or target_params is not None):
-                if target_params is None:
-                    kept.add(i)
-                    new_args.append(arg)
-                    continue
-                raise GiveUp(f"`{rule.jax}` called with more positional arguments than it takes")
-        else:
-            name = arg.keyword.value
-        if name in rule.unsupported:
-            if _is_none(arg.value):
-                continue
-            raise GiveUp(f"keyword `{name}` of `{rule.jax}`: {rule.unsupported[name]}")
-        if name in rule.drop:
-            if not _is_none(arg.value):
-                ctx.note(f"dropped `{name}=`: {rule.drop[name]}", Severity.WARNING)
-            continue
-        renamed = rule.rename.get(name, name) if name else None
-        kept.add(i)
-        keep_positional = arg.keyword is None and not moved and (
-            target_params is None or (i < len(target_params) and target_params[i] == renamed))
-        if keep_positional:
-            new_args.append(arg)
-        else:
-            moved = moved or arg.keyword is None
-            new_args.append(arg.with_changes(
-                keyword=cst.Name(renamed),
-                equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
-                                      whitespace_after=cst.SimpleWhitespace("")),
-            ))
-        if renamed:
-            present.add(renamed)
-    for name, source in rule.inject.items():
-        if name not in present:
-            new_args.append(cst.Arg(keyword=cst.Name(name), value=_target_expr(source, ctx),
-                                    equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
-                                                          whitespace_after=cst.SimpleWhitespace(""))))
-    kept_last = len(call.args) - 1 in kept
-    if new_args and not kept_last and not rule.inject:
-        # the original last argument was dropped: do not leave its neighbour's comma dangling
-        new_args[-1] = new_args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-    new_args = _fix_commas(new_args)
-    return call.with_changes(func=ctx.ref(rule.target), args=new_args)
-
-
-def _is_none(expr) -> bool:
-    return isinstance(expr, cst.Name) and expr.value == "None"
-
-
-def _fix_commas(args: list[cst.Arg]) -> list[cst.Arg]:
-    """Every argument but the last needs a comma; the last keeps whatever it had only if kept last."""
-    out = []
-    for i, arg in enumerate(args):
-        last = i == len(args) - 1
-        if not last and arg.comma is cst.MaybeSentinel.DEFAULT:
-            arg = arg.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-        out.append(arg)
-    return out
-
-
-def _target_expr(source: str, ctx: HookContext) -> cst.BaseExpression:
-    """Parse an injected argument; ``torch.x`` / ``jax2torch_runtime.x`` names go through ctx.ref."""
-    expr = cst.parse_expression(source)
-
-    class Roots(cst.CSTTransformer):
-        def visit_Attribute(self, node):
-            return dotted_name(node) is None
-
-        def leave_Attribute(self, original, updated):
-            name = dotted_name(original)
-            if name and name.split(".")[0] in IMPORT_ALIASES:
-                return ctx.ref(name)
-            return updated
-
-        def leave_Name(self, original, updated):
-            return ctx.ref(original.value) if original.value in IMPORT_ALIASES else updated
-
-    return expr.visit(Roots())
