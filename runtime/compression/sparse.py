@@ -10,7 +10,8 @@ worse under load. With numba (the optional ``fast`` extra) CPU tensors take two 
 instead: count the kept entries per chunk, then let every chunk copy its entries to its own offset
 with branch-free stores (each chunk stops at its last kept entry, so no store crosses into the next
 chunk's range). Values move as integer bit patterns, so NaN payloads and ``-0.0`` survive. Bitmap
-decoding expands the packed bits the same way, without materialising a mask or index list.
+decoding zeroes the output and then visits only the set bits of each 64-bit bitmap word, so it
+never materialises a mask or an index list.
 """
 
 from __future__ import annotations
@@ -23,12 +24,12 @@ from .bitpack import bitmap_of, packed_size, unpack_bits
 from .container import Compressed, dtype_name
 
 try:
-    from numba import njit, prange
+    from numba import njit, prange, uint64
 except ImportError:  # numba is the optional "fast" extra; torch's nonzero takes over
     njit = None
 
 FORMATS = ("coo", "bitmap", "auto")
-CHUNK = 1 << 14  # elements per parallel work item (a multiple of 8, so chunks own whole bitmap bytes)
+CHUNK = 1 << 14  # elements per parallel work item (a multiple of 64: chunks own whole bitmap words)
 _BIT_VIEW = {1: torch.int8, 2: torch.int16, 4: torch.int32, 8: torch.int64}
 _NUMBA_DTYPES = (torch.int8, torch.uint8, torch.int16, torch.int32, torch.int64)
 use_numba = njit is not None  # module switch, so tests can exercise the pure-torch path too
@@ -64,33 +65,48 @@ if njit is not None:
                     indices[k] = i
                 k += keep[i] != 0
 
+    _DEBRUIJN = np.uint64(0x03F79D71B4CB0A89)
+    _BIT_OF = np.zeros(64, np.int64)
+    for _bit in range(64):
+        _BIT_OF[((1 << _bit) * 0x03F79D71B4CB0A89 % 2**64) >> 58] = _bit
+
+    @njit(cache=True, nogil=True)
+    def _popcount(x):
+        x = x - ((x >> uint64(1)) & uint64(0x5555555555555555))
+        x = (x & uint64(0x3333333333333333)) + ((x >> uint64(2)) & uint64(0x3333333333333333))
+        x = (x + (x >> uint64(4))) & uint64(0x0F0F0F0F0F0F0F0F)
+        return (x * uint64(0x0101010101010101)) >> uint64(56)
+
     @njit(parallel=True, cache=True, nogil=True)
-    def _bitmap_offsets(bitmap, chunk_bytes):
-        chunks = (bitmap.size + chunk_bytes - 1) // chunk_bytes
+    def _word_offsets(words, chunk_words):
+        chunks = (words.size + chunk_words - 1) // chunk_words
         counts = np.zeros(chunks + 1, np.int64)
         for c in prange(chunks):
             total = 0
-            for b in range(c * chunk_bytes, min(bitmap.size, (c + 1) * chunk_bytes)):
-                byte = bitmap[b]
-                for j in range(8):
-                    total += (byte >> j) & 1
+            for b in range(c * chunk_words, min(words.size, (c + 1) * chunk_words)):
+                total += _popcount(words[b])
             counts[c + 1] = total
         return np.cumsum(counts)
 
     @njit(parallel=True, cache=True, nogil=True)
-    def _expand(bitmap, values, chunk_bytes, offsets, out):
-        """``out[bit set] = values`` in order, zeros elsewhere; ``out`` has ``8 * bitmap.size`` slots."""
+    def _expand(words, values, chunk_words, offsets, out, bit_of):
+        """Zero ``out``, then ``out[64 * w + bit] = next value`` for every set bit, lowest bit first.
+
+        The lowest set bit is isolated with ``m & -m`` and located with a de Bruijn multiply, so the
+        work is one step per stored value plus a memset, not one per element.
+        """
         for c in prange(offsets.size - 1):
+            lo = c * chunk_words
+            hi = min(words.size, lo + chunk_words)
+            out[lo * 64: hi * 64] = 0
             k = offsets[c]
-            for b in range(c * chunk_bytes, min(bitmap.size, (c + 1) * chunk_bytes)):
-                byte = bitmap[b]
-                base = b * 8
-                for j in range(8):
-                    if (byte >> j) & 1:
-                        out[base + j] = values[k]
-                        k += 1
-                    else:
-                        out[base + j] = 0
+            for b in range(lo, hi):
+                m = words[b]
+                while m:
+                    low = m & (~m + uint64(1))
+                    out[b * 64 + bit_of[(low * _DEBRUIJN) >> uint64(58)]] = values[k]
+                    k += 1
+                    m ^= low
 
 
 def _index_dtype(numel: int) -> torch.dtype:
@@ -114,6 +130,21 @@ def _compact_numba(keep: torch.Tensor, bits: torch.Tensor, with_indices: bool, i
     indices = torch.empty(nnz if with_indices else 0, dtype=index_dtype)
     _compact(keep_np, bits.numpy(), CHUNK, offsets, indices.numpy(), values.numpy())
     return values, indices
+
+
+def _expand_numba(bitmap: torch.Tensor, bits: torch.Tensor) -> torch.Tensor:
+    """Dense bit patterns (``8 * bitmap.numel()`` slots) from a bitmap and its values."""
+    words = bitmap
+    if bitmap.numel() % 8:
+        words = torch.cat([bitmap, bitmap.new_zeros(8 - bitmap.numel() % 8)])
+    words = words.view(torch.int64).numpy().view(np.uint64)
+    chunk_words = CHUNK // 64
+    offsets = _word_offsets(words, chunk_words)
+    if offsets[-1] != bits.numel():
+        raise ValueError(f"bitmap marks {offsets[-1]} entries but {bits.numel()} values are stored")
+    out = torch.empty(words.size * 64, dtype=bits.dtype)
+    _expand(words, bits.numpy(), chunk_words, offsets, out.numpy(), _BIT_OF)
+    return out
 
 
 class SparseTensor(Compressed):
@@ -143,13 +174,7 @@ class SparseTensor(Compressed):
         if self.meta["format"] == "bitmap":
             bitmap, bits = self.data["bitmap"], _bit_pattern(values)
             if _fast(bits) and _fast(bitmap):
-                out = torch.empty(bitmap.numel() * 8, dtype=bits.dtype)
-                chunk_bytes = CHUNK // 8
-                offsets = _bitmap_offsets(bitmap.numpy(), chunk_bytes)
-                if offsets[-1] != bits.numel():
-                    raise ValueError(f"bitmap marks {offsets[-1]} entries but {bits.numel()} values are stored")
-                _expand(bitmap.numpy(), bits.numpy(), chunk_bytes, offsets, out.numpy())
-                return out[: self.numel].view(values.dtype).view(self.shape)
+                return _expand_numba(bitmap, bits).view(values.dtype)[: self.numel].view(self.shape)
             out = torch.zeros(self.numel, dtype=values.dtype, device=values.device)
             positions = unpack_bits(bitmap, 1, self.numel).nonzero().squeeze(1)
             out.index_put_((positions,), values)
