@@ -139,14 +139,17 @@ class _FileMigration:
         else:
             new = self.rewrite_header(node, rewriter)
         out = rewriter.out
+        todos = []
         for code, line, col, severity, message, fixed in out.records:
             self.add(code, line, severity, message, fixed, col)
+            if not fixed and severity is Severity.ERROR:
+                todos.append(f"{code} {message}")
         if suppressed is not None:
             self.add("J2T0000", stmt.lineno, Severity.INFO, "suppressed by a `# jax2torch: ignore` comment", False, suppressed=True)
         for binding, n in out.consumed.items():
             self.consumed[binding] = self.consumed.get(binding, 0) + n
         self.roots |= out.roots
-        return new, out.todos
+        return new, todos
 
     @staticmethod
     def rewrite_header(node, rewriter):

@@ -28,7 +28,6 @@ HEADER_FIELDS = {
 class Outcome:
     """What rewriting one unit produced."""
 
-    todos: list = field(default_factory=list)
     records: list = field(default_factory=list)   # (code, line, col, severity, message, fixed)
     consumed: dict = field(default_factory=dict)  # Binding -> number of references rewritten away
     roots: set = field(default_factory=set)       # import roots the new code needs
@@ -43,6 +42,7 @@ class UnitRewriter(cst.CSTTransformer):
         self.nonrefs: set[int] = set()
         self.decorator_refs: dict = {}     # id(ref in a decorator) -> the partial(...) call or None
         self.decorator_results: dict = {}  # id(ref) -> new decorator expression or REMOVE
+        self.left: dict = {}               # id(node left untranslated) -> (its record, its binding)
         self.first_line = unit.stmt.lineno
         self.site_pos: dict[str, list] = {}
         for site in unit.sites:
@@ -67,11 +67,23 @@ class UnitRewriter(cst.CSTTransformer):
         spots = self.site_pos.get(qual)
         return spots.pop(0) if spots else (self.first_line, 0)
 
-    def record(self, code, qual, severity, message, fixed):
+    def record(self, code, qual, severity, message, fixed, node=None, binding=None):
         line, col = self._pos(qual) if qual else (self.first_line, 0)
-        self.out.records.append((code, line, col, severity, message, fixed))
-        if not fixed and severity is Severity.ERROR:
-            self.out.todos.append(f"{code} {message}")
+        self.out.records.append([code, line, col, severity, message, fixed])
+        if node is not None:  # a reference left as it is: remembered in case its argument is dropped
+            self.left[id(node)] = (self.out.records[-1], binding)
+
+    def discard(self, dropped) -> None:
+        """An argument a row dropped: references left in it are gone, with their findings."""
+        stack = [dropped]
+        while stack:
+            node = stack.pop()
+            entry = self.left.pop(id(node), None)
+            if entry is not None:
+                self.out.records.remove(entry[0])
+                if entry[1] is not None:
+                    self.out.consumed[entry[1]] = self.out.consumed.get(entry[1], 0) + 1
+            stack.extend(node.children)
 
     def consume(self, node) -> None:
         binding = self.binding_of(node)
@@ -92,13 +104,14 @@ class UnitRewriter(cst.CSTTransformer):
             self.record(rule.code, qual, sev, rule.message or f"{qual} -> {what}", True)
 
     # -- unsupported / unknown ----------------------------------------------------------------
-    def unknown(self, node, qual):
+    def unknown(self, node, qual, left=None):
+        where = dict(node=left, binding=self.binding_of(node)) if left is not None else {}
         if self.unit.names.get(dotted_name(node).split(".")[0]) == AMBIGUOUS:
             self.record("J2T0004", qual, Severity.ERROR, f"`{dotted_name(node)}` may or may not be JAX here", False)
         elif qual in self.table.prefixes:
-            self.record("J2T0001", qual, Severity.ERROR, f"module `{qual}` used as a value", False)
+            self.record("J2T0001", qual, Severity.ERROR, f"module `{qual}` used as a value", False, **where)
         else:
-            self.record("J2T0001", qual, Severity.ERROR, f"no rule for `{qual}`", False)
+            self.record("J2T0001", qual, Severity.ERROR, f"no rule for `{qual}`", False, **where)
 
     def selected_rule(self, qual):
         rule = self.table.by_name.get(qual)
@@ -155,8 +168,9 @@ class UnitRewriter(cst.CSTTransformer):
         rule, selected = self.selected_rule(qual)
         if not selected:
             return updated
+        left = dict(node=updated, binding=self.binding_of(original))
         if rule is None:
-            self.unknown(original, qual)
+            self.unknown(original, qual, left=updated)
             return updated
         if rule.hook and id(original) in self.decorator_refs:
             partial = self.decorator_refs[id(original)]
@@ -168,11 +182,11 @@ class UnitRewriter(cst.CSTTransformer):
         if rule.hook:
             return self.run_hook(rule, qual, None, original, updated, "value")
         if not rule.target:
-            self.record(rule.code, qual, Severity.ERROR, rule.message, False)
+            self.record(rule.code, qual, Severity.ERROR, rule.message, False, **left)
             return updated
         if rule.call_only or rule.value is False or (rule.value is None and (rule.inject or rule.unsupported)):
             self.record(rule.code, qual, Severity.ERROR,
-                        f"`{qual}` used as a value: its rewrite needs the call's arguments", False)
+                        f"`{qual}` used as a value: its rewrite needs the call's arguments", False, **left)
             return updated
         ctx = self.context(rule, qual, "value")
         new = ctx.ref(rule.target)
@@ -186,21 +200,24 @@ class UnitRewriter(cst.CSTTransformer):
             rule, selected = self.selected_rule(qual)
             if not selected:
                 return updated
+            left = dict(node=updated, binding=self.binding_of(original.func))
             if rule is None:
-                self.unknown(original.func, qual)
+                self.unknown(original.func, qual, left=updated)
                 return updated
             if rule.hook:
                 return self.run_hook(rule, qual, updated, original.func, updated, "call")
             if not rule.target:
-                self.record(rule.code, qual, Severity.ERROR, rule.message, False)
+                self.record(rule.code, qual, Severity.ERROR, rule.message, False, **left)
                 return updated
             ctx = self.context(rule, qual, "call")
             try:
                 new = apply_row(rule, updated, ctx)
             except GiveUp as why:
                 self.record("J2T0003" if why.args and "keyword" in str(why) else rule.code, qual,
-                            Severity.ERROR, str(why), False)
+                            Severity.ERROR, str(why), False, **left)
                 return updated
+            for dropped in ctx.dropped:
+                self.discard(dropped)
             self.consume(original.func)
             self.finish(ctx, rule, qual, rule.target)
             return new
@@ -229,7 +246,8 @@ class UnitRewriter(cst.CSTTransformer):
         try:
             new = self.table.hooks[rule.hook](call, ctx)
         except GiveUp as why:
-            self.record("J2T0005" if not rule.code else rule.code, qual, Severity.ERROR, str(why), False)
+            self.record(rule.code, qual, Severity.ERROR, str(why), False,
+                        node=updated, binding=self.binding_of(ref_node))
             return updated
         if new is None:
             return updated

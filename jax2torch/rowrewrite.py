@@ -38,11 +38,13 @@ def apply_row(rule, call: cst.Call, ctx: HookContext) -> cst.Call:
             name = arg.keyword.value
         if name in rule.unsupported:
             if _is_none(arg.value):
+                ctx.dropped.append(arg.value)
                 continue
             raise GiveUp(f"keyword `{name}` of `{rule.jax}`: {rule.unsupported[name]}")
         if name in rule.drop:
             if not _is_none(arg.value):
                 ctx.note(f"dropped `{name}=`: {rule.drop[name]}", Severity.WARNING)
+            ctx.dropped.append(arg.value)
             continue
         renamed = rule.rename.get(name, name) if name else None
         kept.add(i)
