@@ -230,7 +230,17 @@ def rules_command(name, rule_files) -> None:
     rule = table.find(name)
     if rule is None:
         raise UsageProblem(f"unknown rule {name!r}; `jax2torch rules` lists them")
-    click.echo(rule.explain())
+    from jax2torch.engine import Migrator, Options
+
+    migrator = Migrator(table, Options())
+    click.echo(rule.explain(migrate=lambda code: _migrated_snippet(migrator, table.preamble, code)))
+
+
+def _migrated_snippet(migrator, preamble: str, code: str) -> str:
+    """An example as the engine migrates it, without the import lines around it."""
+    text = migrator.migrate_text(preamble + code + "\n", "<example>").text
+    body = [line for line in text.splitlines() if not line.startswith(("import ", "from "))]
+    return "\n".join(body).strip("\n")
 
 
 @main.command()

@@ -24,7 +24,7 @@ CODE_RE = re.compile(r"^J2T\d{4}$")
 DOTTED_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 TARGET_ROOTS = ("torch", "jax2torch_runtime")
 
-FILE_KEYS = {"area", "description", "rule", "pattern", "modules"}
+FILE_KEYS = {"area", "description", "rule", "pattern", "modules", "snippet_preamble"}
 RULE_KEYS = {
     "code", "jax", "target", "params", "target_params", "rename", "drop", "unsupported",
     "inject", "severity", "message", "hook", "value", "example", "why", "differs", "options",
@@ -89,8 +89,11 @@ class Rule:
     def title(self) -> str:
         return self.jax or f"method pattern .{'/.'.join(self.methods)}(...)"
 
-    def explain(self) -> str:
-        """Markdown: what the row does, why, before/after, and what can differ."""
+    def explain(self, migrate=None) -> str:
+        """Markdown: what the row does, why, before/after, and what can differ.
+
+        ``migrate(source) -> source`` (the engine) fills in "after" for examples that do not spell it.
+        """
         lines = [f"# {self.code}: `{self.title}`", ""]
         if self.hook:
             lines.append(f"Rewritten by the structural hook `{self.hook}`"
@@ -108,9 +111,11 @@ class Rule:
             lines.append(f"Keyword `{kw}` is {action}: {why}")
         lines += ["", "## Why", self.why or self.message or "Same semantics in PyTorch."]
         for ex in self.examples[:2]:
-            lines += ["", "## Example", "```python", "# before", ex.body or ex.code]
-            if ex.migrated:
-                lines += ["# after", ex.migrated]
+            before = (ex.body or ex.code).strip("\n")
+            after = migrate(before) if migrate is not None else ex.migrated
+            lines += ["", "## Example", "```python", "# before", before]
+            if after:
+                lines += ["# after", after]
             lines.append("```")
         lines += ["", "## What can differ", self.differs or self.message or "Nothing known; verified by the examples."]
         lines += ["", f"Severity of the finding: {self.severity.value}. Defined in {self.source}."]
@@ -120,7 +125,9 @@ class Rule:
 class RuleTable:
     """All rows, indexed; built by :func:`load_rule_table`."""
 
-    def __init__(self, rules: Iterable[Rule], hooks: dict, modules: Iterable[str] = ()):
+    def __init__(self, rules: Iterable[Rule], hooks: dict, modules: Iterable[str] = (), preamble: str = ""):
+        #: imports that give example snippets their usual aliases (``jnp``, ``lax``...), from the rule files
+        self.preamble = preamble
         self.rules: list[Rule] = sorted(rules, key=lambda r: r.code)
         self.hooks = hooks
         self.by_name = {r.jax: r for r in self.rules if r.jax}
@@ -179,11 +186,12 @@ def load_rule_table(extra_files: Sequence[Path | str] = (), *, bundled: bool = T
     rows: dict[str, Rule] = {}
     codes: dict[str, str] = {}
     modules: set[str] = set()
+    preamble: list[str] = []
     for path in [*files, *map(Path, extra_files)]:
         user = path not in files
         if user and (path.parent / "hooks").is_dir():
             hooks.update(load_hooks([path.parent / "hooks"]))
-        for rule in _load_file(path, hooks, modules):
+        for rule in _load_file(path, hooks, modules, preamble):
             key = rule.jax or "pattern:" + rule.code
             old = rows.get(key)
             if old is not None and not user:
@@ -194,10 +202,10 @@ def load_rule_table(extra_files: Sequence[Path | str] = (), *, bundled: bool = T
                 raise RuleFileError(path, rule.code, f"duplicate rule code (also used for {codes[rule.code]})")
             rows[key] = rule
             codes[rule.code] = key
-    return RuleTable(rows.values(), hooks, modules)
+    return RuleTable(rows.values(), hooks, modules, "".join(preamble))
 
 
-def _load_file(path: Path, hooks: dict, modules: set) -> list[Rule]:
+def _load_file(path: Path, hooks: dict, modules: set, preamble: list) -> list[Rule]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -211,6 +219,9 @@ def _load_file(path: Path, hooks: dict, modules: set) -> list[Rule]:
     if not isinstance(declared, list) or not all(isinstance(m, str) and DOTTED_RE.match(m) for m in declared):
         raise RuleFileError(path, "modules", "must be a list of dotted module names")
     modules.update(declared)
+    if not isinstance(data.get("snippet_preamble", ""), str):
+        raise RuleFileError(path, "snippet_preamble", "must be a string of import lines")
+    preamble.append(data.get("snippet_preamble", ""))
     rows = []
     seen = set()
     for kind, entries, allowed in (("rule", data.get("rule", []), RULE_KEYS), ("pattern", data.get("pattern", []), PATTERN_KEYS)):
