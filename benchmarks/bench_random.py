@@ -1,8 +1,10 @@
 """Drawing 10M float32 normals: jax2torch_runtime.random vs jitted jax.random.normal and torch.randn.
 
-Run: python benchmarks/bench_random.py [--n 10000000] [--device cpu|cuda] [--repeat 5]
+Run: python benchmarks/bench_random.py [--n 10000000] [--device cpu|cuda] [--repeat 5] [--inductor]
 Prints best-of-repeat times and ratios measured in this run, the first-call compile cost of the
-fused kernel separately, and whether the bits equal JAX's on the same device.
+fused kernel separately, and whether the bits equal JAX's on the same device. On CUDA the default
+path is the Triton kernel (``_triton``); ``--inductor`` also times the torch.compile kernel that
+was used before it, and the output is checked bit for bit against the exact CPU eager path.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ def main() -> None:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--skip-eager", action="store_true")
+    parser.add_argument("--inductor", action="store_true", help="CUDA: also time the Inductor kernel")
+    parser.add_argument("--check", type=int, default=1 << 20, help="CUDA: elements compared with CPU eager")
     args = parser.parse_args()
 
     import jax
@@ -54,15 +58,33 @@ def main() -> None:
     t0 = time.perf_counter()
     ours = R.normal(key, (n,))
     sync()
-    print(f"jax2torch first call (torch.compile of the fused kernel + run): {time.perf_counter() - t0:.2f} s")
+    print(f"jax2torch first call (kernel compile + run): {time.perf_counter() - t0:.2f} s")
     t_ours = best(lambda: R.normal(key, (n,)), args.repeat, sync)
     t_randn = best(lambda: torch.randn(n, device=dev), args.repeat, sync)
     match = (ours.cpu().numpy() == np.asarray(jref)).mean()
 
     print(f"jax.random.normal (jit)       {t_jax * 1e3:9.2f} ms")
-    print(f"jax2torch R.normal (fused)    {t_ours * 1e3:9.2f} ms   ratio to jax {t_ours / t_jax:5.2f}x   to torch.randn {t_ours / t_randn:5.2f}x")
+    label = "Triton" if dev == "cuda" else "fused"
+    print(f"jax2torch R.normal ({label:6s})  {t_ours * 1e3:9.2f} ms   ratio to jax {t_ours / t_jax:5.2f}x   to torch.randn {t_ours / t_randn:5.2f}x")
     print(f"torch.randn                   {t_randn * 1e3:9.2f} ms")
     print(f"bit-identical to JAX on this device: {match * 100:.4f}% of {n}")
+    if dev == "cuda":
+        from jax2torch_runtime.random import _continuous
+
+        m = min(n, args.check)
+        cpu_bits = _continuous.normal(key.cpu().view(torch.int32), (m,), torch.float32).view(torch.int32)
+        same = (ours[:m].cpu().view(torch.int32) == cpu_bits).double().mean().item()
+        print(f"bit-identical to our CPU eager path (first {m}): {same * 100:.4f}%")
+    if dev == "cuda" and args.inductor:
+        os.environ["JAX2TORCH_RANDOM_TRITON"] = "0"
+        t0 = time.perf_counter()
+        via_inductor = R.normal(key, (n,))
+        sync()
+        print(f"Inductor kernel first call (compile + run): {time.perf_counter() - t0:.2f} s")
+        t_ind = best(lambda: R.normal(key, (n,)), args.repeat, sync)
+        print(f"jax2torch R.normal (Inductor) {t_ind * 1e3:9.2f} ms   ratio to jax {t_ind / t_jax:5.2f}x   "
+              f"same bits as Triton: {torch.equal(via_inductor.view(torch.int32), ours.view(torch.int32))}")
+        os.environ["JAX2TORCH_RANDOM_TRITON"] = "1"
     if not args.skip_eager:
         os.environ["JAX2TORCH_RANDOM_COMPILE"] = "0"
         t_eager = best(lambda: R.normal(key, (n,)), 1, sync)

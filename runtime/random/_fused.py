@@ -7,6 +7,9 @@ computes the identical bits. Large draws therefore go through a compiled kernel,
 (dtype, device type); the eager path remains for small draws, for calls already inside a
 ``torch.compile``/``torch.func`` trace, and as the fallback wherever compilation is unavailable.
 Set ``JAX2TORCH_RANDOM_COMPILE=0`` to always use the eager path.
+
+On CUDA, float32 ``normal`` goes to the hand-written Triton kernel of ``_triton`` instead (any
+size: it needs no compilation per shape); ``JAX2TORCH_RANDOM_TRITON=0`` sends it to Inductor.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import os
 
 import torch
 
-from . import _continuous
+from . import _continuous, _triton
 
 MIN_FUSED_NUMEL = 1 << 16
 _CACHE: dict = {}
@@ -24,6 +27,12 @@ _BROKEN: set = set()
 
 def _enabled() -> bool:
     return os.environ.get("JAX2TORCH_RANDOM_COMPILE", "1") != "0"
+
+
+def _triton_applies(key: torch.Tensor, dtype: torch.dtype) -> bool:
+    return (key.device.type == "cuda" and dtype == torch.float32 and _triton.AVAILABLE
+            and _enabled() and os.environ.get("JAX2TORCH_RANDOM_TRITON", "1") != "0"
+            and "triton" not in _BROKEN and not _tracing(key))
 
 
 def _tracing(key: torch.Tensor) -> bool:
@@ -48,6 +57,11 @@ def normal(key: torch.Tensor, shape: tuple[int, ...], dtype: torch.dtype) -> tor
     n = 1
     for s in shape:
         n *= s
+    if _triton_applies(key, dtype):
+        try:
+            return _triton.normal_f32(key, n).reshape(shape)
+        except Exception:  # e.g. a GPU this Triton cannot target: Inductor or eager below are exact
+            _BROKEN.add("triton")
     slot = ("normal", dtype, key.device.type)
     if n < MIN_FUSED_NUMEL or not _enabled() or slot in _BROKEN or _tracing(key):
         return _continuous.normal(key, shape, dtype)

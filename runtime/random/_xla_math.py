@@ -5,9 +5,11 @@ rational approximation whose large-argument branch calls XLA's own vectorised Ce
 The compiled x86 code contracts most multiply-add pairs into fused multiply-adds; which pairs it
 fuses was read off XLA's dumped machine code (``XLA_FLAGS=--xla_dump_to``) and is reproduced here.
 torch has no float32 FMA on CPU, so :func:`fma` computes ``a*b + c`` in float64: the product of two
-float32 values is exact in float64 and the sum is rounded once there and once to float32, which
-equals a true float32 FMA except in double-rounding ties (about one input in 2**29).
-Inputs and outputs are float32 tensors.
+float32 values is exact in float64, and the sum is rounded to odd there (round to nearest, then, if
+inexact, step to the odd neighbour) before the final rounding to float32. Round-to-odd in 53 bits
+followed by round-to-nearest in 24 bits is a correctly rounded result (Boldo & Melquiond, 2008), so
+:func:`fma` equals a hardware float32 FMA for every input, which is what lets the CUDA kernel in
+``_triton`` use a native FMA and still give these bits. Inputs and outputs are float32 tensors.
 """
 
 from __future__ import annotations
@@ -33,12 +35,26 @@ def sqrt(x: torch.Tensor) -> torch.Tensor:
     return torch.sqrt(x.to(torch.float64)).to(torch.float32)
 
 
+def _round_to_odd(s: torch.Tensor, err: torch.Tensor) -> torch.Tensor:
+    """``s`` moved to its odd neighbour towards ``s + err`` when ``err`` (the exact residual of the
+    float64 sum ``s``) is nonzero and ``s`` is even; non-finite residuals leave ``s`` alone."""
+    bits = s.view(torch.int64)
+    inexact = ((err > 0) | (err < 0)) & ((bits & 1) == 0)
+    away = (err > 0) == (s > 0)
+    step = torch.where(away, 1, -1) * inexact
+    return (bits + step).view(torch.float64)
+
+
 def fma(a: torch.Tensor, b, c) -> torch.Tensor:
-    """float32 ``a*b + c`` rounded once (see module docstring)."""
+    """float32 ``a*b + c`` rounded once, for every input (see module docstring)."""
     a64 = a.to(torch.float64)
     b64 = b.to(torch.float64) if isinstance(b, torch.Tensor) else b
     c64 = c.to(torch.float64) if isinstance(c, torch.Tensor) else c
-    return (a64 * b64 + c64).to(torch.float32)
+    p = a64 * b64
+    s = p + c64
+    bb = s - p
+    err = (p - (s - bb)) + (c64 - bb)
+    return _round_to_odd(s, err).to(torch.float32)
 
 
 # Cephes logf coefficients, in the order XLA's emitter groups them into three Horner chains.

@@ -207,3 +207,108 @@ def test_distribution_samplers_are_functions_of_the_key():
     k = R.PRNGKey(10)
     assert torch.equal(R.gamma(k, 2.0, (100,)), R.gamma(k, 2.0, (100,)))
     assert not torch.equal(R.gamma(k, 2.0, (100,)), R.gamma(R.PRNGKey(11), 2.0, (100,)))
+
+
+def _fma_cases(n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """float32 triples where ``a*b + c`` is hard to round: the double-rounding traps of a plain
+    float64 evaluation (exact value just off a float32 midpoint that float64 rounds onto), heavy
+    cancellation, and addends far from the product's scale."""
+    g = torch.Generator().manual_seed(seed)
+    k = torch.randint(0, 1 << 20, (64,), generator=g).double() * 2 + 1
+    for_mid = [(1 + 2.0**-23, 64 * (1 - 2.0**-23), 2.0**30 + 128 * k),   # just below an odd-up tie
+               (1 + 2.0**-23, -64 * (1 - 2.0**-23), -(2.0**30 + 128 * k)),
+               (1 + 2.0**-23, 64 * (1 + 2.0**-23), 2.0**30 + 128 * (k - 1))]  # just above an even tie
+    a = [torch.full((64,), x) for x, _, _ in for_mid]
+    b = [torch.full((64,), y) for _, y, _ in for_mid]
+    c = [z for _, _, z in for_mid]
+    ra, rb = torch.randn(n, generator=g, dtype=torch.float64), torch.randn(n, generator=g, dtype=torch.float64)
+    scale = 2.0 ** torch.randint(-40, 40, (n,), generator=g).double()
+    a += [ra, ra]
+    b += [rb, rb]
+    c += [-(ra * rb).float().double() * (1 + 1e-6 * torch.randn(n, generator=g, dtype=torch.float64)),
+          torch.randn(n, generator=g, dtype=torch.float64) * scale]
+    return tuple(torch.cat(v).float() for v in (a, b, c))
+
+
+def _exact_fma_f32(a: torch.Tensor, b: torch.Tensor, c: torch.Tensor) -> np.ndarray:
+    """Correctly rounded float32 ``a*b + c`` by exact rational arithmetic (ties to even)."""
+    from fractions import Fraction
+
+    out = []
+    for x, y, z in zip(a.tolist(), b.tolist(), c.tolist()):
+        exact = Fraction(x) * Fraction(y) + Fraction(z)
+        near = np.float32(float(exact))
+        cands = [np.nextafter(near, np.float32(-np.inf)), near, np.nextafter(near, np.float32(np.inf))]
+        out.append(min(cands, key=lambda v: (abs(Fraction(float(v)) - exact), int(np.float32(v).view(np.int32)) & 1)))
+    return np.array(out, dtype=np.float32)
+
+
+def test_fma_emulation_is_correctly_rounded():
+    from jax2torch_runtime.random import _xla_math as xm
+
+    a, b, c = _fma_cases(1500, 0)
+    naive = (a.double() * b.double() + c.double()).float()
+    exact = _exact_fma_f32(a, b, c)
+    assert (naive.numpy().view(np.int32) != exact.view(np.int32)).sum() >= 128  # the traps are real
+    np.testing.assert_array_equal(xm.fma(a, b, c).numpy().view(np.int32), exact.view(np.int32))
+
+
+def _triton_or_skip():
+    if not torch.cuda.is_available():
+        pytest.skip("needs CUDA")
+    from jax2torch_runtime.random import _triton
+
+    if not _triton.AVAILABLE:
+        pytest.skip("needs Triton")
+    return _triton
+
+
+@pytest.mark.gpu
+def test_cuda_native_fma_equals_cpu_emulation():
+    """The theorem the Triton kernel relies on, checked on the device: ``tl.fma`` (one hardware
+    rounding) gives exactly the bits of ``_xla_math.fma`` (float64 round-to-odd) on CPU."""
+    _triton_or_skip()
+    import triton
+    import triton.language as tl
+
+    from jax2torch_runtime.random import _xla_math as xm
+
+    @triton.jit
+    def fma_kernel(a, b, c, out, n, BLOCK: tl.constexpr):
+        offs = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+        m = offs < n
+        x = tl.fma(tl.load(a + offs, mask=m), tl.load(b + offs, mask=m), tl.load(c + offs, mask=m))
+        tl.store(out + offs, x, mask=m)
+
+    a, b, c = _fma_cases(1_000_000, 1)
+    ga, gb, gc = a.cuda(), b.cuda(), c.cuda()
+    out = torch.empty_like(ga)
+    fma_kernel[(triton.cdiv(a.numel(), 1024),)](ga, gb, gc, out, a.numel(), BLOCK=1024)
+    np.testing.assert_array_equal(out.cpu().view(torch.int32).numpy(), xm.fma(a, b, c).view(torch.int32).numpy())
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("seed,n", [(0, 1), (7, 1023), (2**32 - 1, 1025), (2024, (1 << 20) + 7)])
+def test_triton_normal_equals_cpu_bits(seed, n):
+    _triton = _triton_or_skip()
+    from jax2torch_runtime.random import _continuous
+
+    key = R.PRNGKey(seed).view(torch.int32)
+    gpu = _triton.normal_f32(key.cuda(), n)
+    cpu = _continuous.normal(key, (n,), torch.float32)
+    assert torch.equal(gpu.cpu().view(torch.int32), cpu.view(torch.int32))
+
+
+@pytest.mark.gpu
+def test_cuda_normal_uses_triton_and_keeps_bits(monkeypatch):
+    _triton = _triton_or_skip()
+    monkeypatch.setenv("JAX2TORCH_RANDOM_COMPILE", "1")
+    calls = []
+    real = _triton.normal_f32
+    monkeypatch.setattr(_triton, "normal_f32", lambda key, n: calls.append(n) or real(key, n))
+    key = R.PRNGKey(5)
+    gpu = R.normal(key.cuda(), (3, 5000))
+    assert calls == [15000] and gpu.shape == (3, 5000) and gpu.device.type == "cuda"
+    assert R.normal(key.cuda(), (0, 4)).shape == (0, 4) and calls[-1] == 0
+    monkeypatch.setenv("JAX2TORCH_RANDOM_COMPILE", "0")
+    assert torch.equal(gpu.cpu().view(torch.int32), R.normal(key, (3, 5000)).view(torch.int32))
