@@ -18,13 +18,15 @@ import textwrap
 
 import numpy as np
 
-PREAMBLE = """\
-import jax
-import jax.numpy as jnp
-import jax.scipy as jsp
-from jax import lax, nn, random
-import jax.random as jrandom
-"""
+
+def _preamble() -> str:
+    """The example aliases (``jnp``, ``lax``, ``jrandom``...) declared by the rule table itself."""
+    from jax2torch.ruletable import load_rule_table
+
+    return load_rule_table().preamble
+
+
+PREAMBLE = _preamble()
 
 SPEC_RE = re.compile(r"^(f16|bf16|f32|f64|i8|i32|i64|u8|u32|n32|bool)([+u]?)\[([0-9, ]*)\]$")
 INT_DTYPES = {"i8": np.int8, "i32": np.int32, "i64": np.int64, "u8": np.uint8, "u32": np.uint32, "n32": np.int32}
