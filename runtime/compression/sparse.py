@@ -5,16 +5,19 @@ pattern is all zeros are dropped (``-0.0`` is kept), so the round trip is bitwis
 the index form ``4`` bytes per nonzero (int32 indices below 2**31 elements), so the bitmap is smaller
 once more than 1/32 of the entries are nonzero; :func:`sparse_encode` with ``format="auto"`` picks it.
 
-Speed: the cost is stream compaction. torch's ``nonzero`` is ~6x a clone on 2 idle cores and far
-worse under load. With numba (the optional ``fast`` extra) CPU tensors take two chunked passes
-instead: count the kept entries per chunk, then let every chunk copy its entries to its own offset
-with branch-free stores (each chunk stops at its last kept entry, so no store crosses into the next
-chunk's range). Values move as integer bit patterns, so NaN payloads and ``-0.0`` survive. Bitmap
-decoding zeroes the output and then visits only the set bits of each 64-bit bitmap word, so it
-never materialises a mask or an index list.
+Speed: the cost is stream compaction. torch's ``nonzero`` is 6-20x a clone on 2 shared cores.
+With numba (the optional ``fast`` extra) CPU tensors take two chunked parallel passes instead: the
+first packs the keep-mask into 64-bit words (a vectorised compare-and-or; on little-endian machines
+these words *are* the bitmap format) and counts each chunk's set bits; the second walks only the
+set bits of each word (lowest bit by ``m & -m``, its position by a de Bruijn multiply), so it costs
+one step per kept entry rather than one per element. Each chunk writes at its own offset. Values
+move as integer bit patterns, so NaN payloads and ``-0.0`` survive. Bitmap decoding is the same
+walk in reverse: zero the output, scatter each value to its set bit.
 """
 
 from __future__ import annotations
+
+import sys
 
 import numpy as np
 import torch
@@ -35,36 +38,6 @@ _NUMBA_DTYPES = (torch.int8, torch.uint8, torch.int16, torch.int32, torch.int64)
 use_numba = njit is not None  # module switch, so tests can exercise the pure-torch path too
 
 if njit is not None:
-    @njit(parallel=True, cache=True, nogil=True)
-    def _chunk_offsets(keep, chunk):
-        """Exclusive prefix sum of kept entries per chunk (length ``chunks + 1``)."""
-        n = keep.size
-        chunks = (n + chunk - 1) // chunk
-        counts = np.zeros(chunks + 1, np.int64)
-        for c in prange(chunks):
-            total = 0
-            for i in range(c * chunk, min(n, (c + 1) * chunk)):
-                total += keep[i] != 0
-            counts[c + 1] = total
-        return np.cumsum(counts)
-
-    @njit(parallel=True, cache=True, nogil=True)
-    def _compact(keep, src, chunk, offsets, indices, values):
-        """``values = src[keep]`` (and ``indices`` of them unless empty), one chunk per work item."""
-        n = keep.size
-        with_indices = indices.size > 0
-        for c in prange(offsets.size - 1):
-            lo = c * chunk
-            hi = min(n, lo + chunk)
-            while hi > lo and keep[hi - 1] == 0:
-                hi -= 1
-            k = offsets[c]
-            for i in range(lo, hi):
-                values[k] = src[i]
-                if with_indices:
-                    indices[k] = i
-                k += keep[i] != 0
-
     _DEBRUIJN = np.uint64(0x03F79D71B4CB0A89)
     _BIT_OF = np.zeros(64, np.int64)
     for _bit in range(64):
@@ -87,6 +60,45 @@ if njit is not None:
                 total += _popcount(words[b])
             counts[c + 1] = total
         return np.cumsum(counts)
+
+    @njit(parallel=True, cache=True, nogil=True)
+    def _mask_words(keep, words, chunk_words):
+        """Bit ``j`` of ``words[w]`` = ``keep[64 * w + j] != 0``; returns per-chunk offsets as above."""
+        n = keep.size
+        chunks = (words.size + chunk_words - 1) // chunk_words
+        counts = np.zeros(chunks + 1, np.int64)
+        for c in prange(chunks):
+            total = 0
+            for w in range(c * chunk_words, min(words.size, (c + 1) * chunk_words)):
+                base = w * 64
+                m = uint64(0)
+                if base + 64 <= n:
+                    for j in range(64):
+                        m |= uint64(keep[base + j] != 0) << uint64(j)
+                else:
+                    for j in range(n - base):
+                        m |= uint64(keep[base + j] != 0) << uint64(j)
+                words[w] = m
+                total += _popcount(m)
+            counts[c + 1] = total
+        return np.cumsum(counts)
+
+    @njit(parallel=True, cache=True, nogil=True)
+    def _gather(words, src, chunk_words, offsets, indices, values, bit_of):
+        """``values`` (and ``indices`` unless empty) of the set bits, in order; one step per set bit."""
+        with_indices = indices.size > 0
+        for c in prange(offsets.size - 1):
+            k = offsets[c]
+            for w in range(c * chunk_words, min(words.size, (c + 1) * chunk_words)):
+                m = words[w]
+                while m:
+                    low = m & (~m + uint64(1))
+                    i = w * 64 + bit_of[(low * _DEBRUIJN) >> uint64(58)]
+                    values[k] = src[i]
+                    if with_indices:
+                        indices[k] = i
+                    k += 1
+                    m ^= low
 
     @njit(parallel=True, cache=True, nogil=True)
     def _expand(words, values, chunk_words, offsets, out, bit_of):
@@ -123,13 +135,18 @@ def _fast(bits: torch.Tensor) -> bool:
 
 
 def _compact_numba(keep: torch.Tensor, bits: torch.Tensor, with_indices: bool, index_dtype: torch.dtype):
+    """``(values, indices or empty, bitmap)`` of the kept entries: mask words, then a set-bit walk."""
     keep_np = keep.view(torch.uint8).numpy() if keep.dtype == torch.bool else keep.numpy()
-    offsets = _chunk_offsets(keep_np, CHUNK)
+    words = torch.empty(-(-keep.numel() // 64), dtype=torch.int64)
+    words_np = words.numpy().view(np.uint64)
+    chunk_words = CHUNK // 64
+    offsets = _mask_words(keep_np, words_np, chunk_words)
     nnz = int(offsets[-1])
     values = torch.empty(nnz, dtype=bits.dtype)
     indices = torch.empty(nnz if with_indices else 0, dtype=index_dtype)
-    _compact(keep_np, bits.numpy(), CHUNK, offsets, indices.numpy(), values.numpy())
-    return values, indices
+    _gather(words_np, bits.numpy(), chunk_words, offsets, indices.numpy(), values.numpy(), _BIT_OF)
+    bitmap = words.view(torch.uint8)[: packed_size(keep.numel(), 1)] if sys.byteorder == "little" else None
+    return values, indices, bitmap
 
 
 def _expand_numba(bitmap: torch.Tensor, bits: torch.Tensor) -> torch.Tensor:
@@ -199,12 +216,13 @@ def sparse_encode(weights: torch.Tensor, *, threshold: float = 0.0, format: str 
     meta = {"shape": list(weights.shape), "dtype": dtype_name(weights.dtype)}
     keep = bits if threshold == 0 else flat.abs() > threshold
     if _fast(bits):
-        values, indices = _compact_numba(keep, bits, format != "bitmap", index_dtype)
+        values, indices, bitmap = _compact_numba(keep, bits, format != "bitmap", index_dtype)
         values = values.view(flat.dtype)
         if format == "auto":
             format = "bitmap" if packed_size(flat.numel(), 1) < values.numel() * index_dtype.itemsize else "coo"
         if format == "bitmap":
-            return SparseTensor({"values": values, "bitmap": bitmap_of(keep.bool())}, {**meta, "format": format})
+            bitmap = bitmap_of(keep.bool()) if bitmap is None else bitmap.clone()
+            return SparseTensor({"values": values, "bitmap": bitmap}, {**meta, "format": format})
         return SparseTensor({"values": values, "indices": indices}, {**meta, "format": format})
     mask = keep.bool()
     if format == "auto":
