@@ -199,7 +199,7 @@ class _FileMigration:
 
     def prune(self, node, stmt, kind):
         if kind != "small" or not isinstance(node, (cst.Import, cst.ImportFrom)):
-            return node, []
+            return node, None
         if self.suppressions(stmt) is not None:
-            return node, []
-        return imports.prune_import(node, stmt, self._remove), self._import_todos.get(id(stmt), [])
+            return node, None
+        return imports.prune_import(node, stmt, self._remove), self._import_todos.get(id(stmt))

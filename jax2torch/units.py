@@ -10,26 +10,43 @@ cost of a file close to one parse + one codegen, whatever its size.
 from __future__ import annotations
 
 import ast
+import re
 from typing import Callable
 
 import libcst as cst
 
-# fn(node, ast_stmt, kind) -> (new node or None to remove, [todo texts]); kind: "small" | "header"
+# fn(node, ast_stmt, kind) -> (new node or None to remove, [todo texts] or None to keep the comment);
+# kind: "small" | "header"
 UnitFn = Callable[[cst.CSTNode, ast.stmt, str], "tuple[cst.CSTNode | None, list[str]]"]
 
 TODO_PREFIX = "TODO(jax2torch): "
 
 
+_TODO_SPLIT = re.compile(r"\s*#\s*(?=TODO\(jax2torch\): )")
+
+
 def with_todos(ws: cst.TrailingWhitespace, todos: list[str]) -> cst.TrailingWhitespace:
-    """Add ``# TODO(jax2torch): ...`` texts to a line's comment, skipping ones already there."""
+    """Make the line's ``# TODO(jax2torch): ...`` texts exactly ``todos``.
+
+    The user's own comment text is kept; TODOs from an earlier run that no longer apply (the rule
+    table learnt to rewrite the construct) are removed, so a second run converges.
+    """
     existing = ws.comment.value if ws.comment else ""
-    new = [TODO_PREFIX + t for t in dict.fromkeys(todos) if TODO_PREFIX + t not in existing]
-    if not new:
+    parts = _TODO_SPLIT.split(existing) if existing else [""]
+    head = parts[0]
+    wanted = [TODO_PREFIX + t for t in dict.fromkeys(todos)]
+    if parts[1:] == wanted:
         return ws
-    text = "  # ".join(new)
-    comment = f"{existing}  # {text}" if existing else f"# {text}"
+    if head and wanted:
+        text = head + "".join("  # " + t for t in wanted)
+    elif head:
+        text = head
+    elif wanted:
+        text = "# " + "  # ".join(wanted)
+    else:
+        return ws.with_changes(whitespace=cst.SimpleWhitespace(""), comment=None)
     spacing = ws.whitespace if ws.comment else cst.SimpleWhitespace("  ")
-    return ws.with_changes(whitespace=spacing, comment=cst.Comment(comment))
+    return ws.with_changes(whitespace=spacing, comment=cst.Comment(text))
 
 
 class UnitWalker:
@@ -70,11 +87,12 @@ class UnitWalker:
 
     def smalls(self, smalls, asts):
         """Rewrite small statements; returns (new list or None if unchanged, todos)."""
-        out, todos, changed = [], [], False
+        out, todos, changed = [], None, False
         for small, a in zip(smalls, asts):
             if id(a) in self.interesting:
                 new, unit_todos = self.fn(small, a, "small")
-                todos += unit_todos
+                if unit_todos is not None:  # None: leave the line's comment alone
+                    todos = (todos or []) + unit_todos
             else:
                 new = small
             if new is not small:
@@ -95,8 +113,10 @@ class UnitWalker:
         if body is not None and not body:
             return None
         new = line if body is None else line.with_changes(body=body)
-        if todos:
-            new = new.with_changes(trailing_whitespace=with_todos(new.trailing_whitespace, todos))
+        if todos is not None:
+            ws = with_todos(new.trailing_whitespace, todos)
+            if ws is not new.trailing_whitespace:
+                new = new.with_changes(trailing_whitespace=ws)
         return new
 
     def suite(self, suite, asts):
@@ -106,15 +126,17 @@ class UnitWalker:
                 return suite
             return suite.with_changes(body=body or [cst.SimpleStatementLine([cst.Pass()])])
         body, todos = self.smalls(suite.body, asts)
-        if body is None and not todos:
-            return suite
-        new = suite.with_changes(body=body or ([cst.Pass()] if body is not None else suite.body))
-        return new.with_changes(trailing_whitespace=with_todos(new.trailing_whitespace, todos)) if todos else new
+        new = suite if body is None else suite.with_changes(body=body or [cst.Pass()])
+        if todos is not None:
+            ws = with_todos(new.trailing_whitespace, todos)
+            if ws is not new.trailing_whitespace:
+                new = new.with_changes(trailing_whitespace=ws)
+        return new
 
     def compound(self, stmt, a: ast.stmt):
         if id(a) not in self.parents and id(a) not in self.interesting:
             return stmt
-        new, todos = stmt, []
+        new, todos = stmt, None
         if id(a) in self.interesting:
             new, todos = self.fn(stmt, a, "header")
         changes = {}
@@ -124,15 +146,16 @@ class UnitWalker:
             body = self.suite(new.body, a.body)
             if body is not new.body:
                 changes["body"] = body
-        if todos and isinstance(new, cst.Match):
-            changes["whitespace_before_colon"] = new.whitespace_before_colon  # no header line to annotate
-            todos = []
-        if todos:
+        if todos is not None and not isinstance(new, cst.Match):  # a match header has no comment slot
             body = changes.get("body", new.body)
             if isinstance(body, cst.IndentedBlock):
-                changes["body"] = body.with_changes(header=with_todos(body.header, todos))
+                ws = with_todos(body.header, todos)
+                if ws is not body.header:
+                    changes["body"] = body.with_changes(header=ws)
             else:
-                changes["body"] = body.with_changes(trailing_whitespace=with_todos(body.trailing_whitespace, todos))
+                ws = with_todos(body.trailing_whitespace, todos)
+                if ws is not body.trailing_whitespace:
+                    changes["body"] = body.with_changes(trailing_whitespace=ws)
         orelse = getattr(new, "orelse", None)
         if isinstance(orelse, cst.If):
             new_orelse = self.compound(orelse, a.orelse[0])
