@@ -18,6 +18,10 @@ float64    bool    int16 (11 bits)      int64 (52 bits)
 
 With ``axis`` the planes are laid out channel-major (``movedim(axis, 0)``) and the split also
 records each channel's exponent range, the number of bits an exponent needs within its channel.
+
+Speed: in torch a split is four passes (shift, narrowing cast, sign, mask) and a join five, each
+writing a full-size temporary (4-6x a clone). With numba (the optional ``fast`` extra) CPU tensors
+take one vectorised integer pass each way, chunked over the cores (~1.4x a clone).
 """
 
 from __future__ import annotations
@@ -26,10 +30,38 @@ from typing import NamedTuple
 
 import sys
 
+import numpy as np
 import torch
 
 from . import _checks
 from .container import Compressed, dtype_name
+
+try:
+    from numba import njit, prange
+except ImportError:  # numba is the optional "fast" extra; the torch passes take over
+    njit = None
+
+use_numba = njit is not None  # module switch, so tests can exercise the pure-torch path too
+CHUNK = 1 << 15  # elements per parallel work item
+
+if njit is not None:
+    @njit(parallel=True, cache=True, nogil=True)
+    def _split_kernel(bits, man_bits, exp_mask, man_mask, sign, exponent, mantissa):
+        n = bits.size
+        for c in prange((n + CHUNK - 1) // CHUNK):
+            for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
+                b = bits[i]
+                sign[i] = b < 0
+                exponent[i] = (b >> man_bits) & exp_mask
+                mantissa[i] = b & man_mask
+
+    @njit(parallel=True, cache=True, nogil=True)
+    def _join_kernel(sign, exponent, mantissa, sign_shift, man_bits, out):
+        n = out.size
+        for c in prange((n + CHUNK - 1) // CHUNK):
+            for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
+                out[i] = ((np.int64(sign[i]) << sign_shift) | (np.int64(exponent[i]) << man_bits)
+                          | np.int64(mantissa[i]))
 
 
 class _Layout(NamedTuple):
@@ -76,11 +108,19 @@ def ieee754_split(weights: torch.Tensor, axis: int | None = None) -> IEEE754Plan
         x = weights.movedim(ax, 0)
     bits = x.contiguous().view(layout.int_dtype)
     shift = layout.man_bits
-    exponent = (bits >> shift).to(layout.exp_dtype)
-    if layout.exp_bits < 8 * exponent.element_size():
-        exponent.bitwise_and_((1 << layout.exp_bits) - 1)
-    data = {"sign": _sign_plane(bits), "exponent": exponent,
-            "mantissa": (bits & ((1 << shift) - 1)).to(layout.man_dtype)}
+    if use_numba and bits.device.type == "cpu":
+        sign = torch.empty(bits.shape, dtype=torch.bool)
+        exponent = torch.empty(bits.shape, dtype=layout.exp_dtype)
+        mantissa = torch.empty(bits.shape, dtype=layout.man_dtype)
+        _split_kernel(bits.detach().reshape(-1).numpy(), shift, (1 << layout.exp_bits) - 1, (1 << shift) - 1,
+                      sign.view(-1).numpy(), exponent.view(-1).numpy(), mantissa.view(-1).numpy())
+        data = {"sign": sign, "exponent": exponent, "mantissa": mantissa}
+    else:
+        exponent = (bits >> shift).to(layout.exp_dtype)
+        if layout.exp_bits < 8 * exponent.element_size():
+            exponent.bitwise_and_((1 << layout.exp_bits) - 1)
+        data = {"sign": _sign_plane(bits), "exponent": exponent,
+                "mantissa": (bits & ((1 << shift) - 1)).to(layout.man_dtype)}
     meta = {"shape": list(weights.shape), "dtype": dtype_name(weights.dtype), "axis": ax}
     if ax is not None:
         per_channel = exponent.reshape(exponent.shape[0], -1).to(torch.int32)
@@ -104,11 +144,17 @@ def ieee754_join(planes: IEEE754Planes) -> torch.Tensor:
     dtype = planes.dtype
     layout = LAYOUTS[dtype]
     int_dtype = layout.int_dtype
-    # sign and exponent are merged in a 16-bit word first, so the wide dtype is touched fewer times
-    sign_exp = planes.data["sign"].to(torch.int16).bitwise_left_shift_(layout.exp_bits)
-    sign_exp.bitwise_or_(planes.data["exponent"])
-    bits = sign_exp.to(int_dtype).bitwise_left_shift_(layout.man_bits)
-    bits.bitwise_or_(planes.data["mantissa"])
+    sign, exponent, mantissa = (planes.data[k] for k in ("sign", "exponent", "mantissa"))
+    if use_numba and all(t.device.type == "cpu" and t.is_contiguous() for t in (sign, exponent, mantissa)):
+        bits = torch.empty(mantissa.shape, dtype=int_dtype)
+        _join_kernel(sign.reshape(-1).numpy(), exponent.reshape(-1).numpy(), mantissa.reshape(-1).numpy(),
+                     layout.exp_bits + layout.man_bits, layout.man_bits, bits.view(-1).numpy())
+    else:
+        # sign and exponent are merged in a 16-bit word first, so the wide dtype is touched fewer times
+        sign_exp = sign.to(torch.int16).bitwise_left_shift_(layout.exp_bits)
+        sign_exp.bitwise_or_(exponent)
+        bits = sign_exp.to(int_dtype).bitwise_left_shift_(layout.man_bits)
+        bits.bitwise_or_(mantissa)
     out = bits.view(dtype)
     axis = planes.meta["axis"]
     if axis is None:

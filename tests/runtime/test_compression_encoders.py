@@ -351,3 +351,45 @@ def test_sparse_bitmap_value_count_mismatch_is_an_error():
     broken = type(s)({"values": s.values[:-1], "bitmap": s.bitmap}, s.meta)
     with pytest.raises((ValueError, RuntimeError, IndexError)):
         broken.decompress()
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.bfloat16])
+def test_blockwise_codes_equal_div_round_cast(dtype):
+    """Codes are exactly ``round(x / scale)`` (ties to even), including at exact ties; non-finite input fails."""
+    w = torch.randn(64 * 50, generator=torch.Generator().manual_seed(5), dtype=torch.float64)
+    w[:63] = torch.arange(-31, 32, dtype=torch.float64) + 0.5  # with 127 below, scale 1: every quotient a tie
+    w[63] = 127.0
+    w[64:128] = 0.0
+    w[130] = -0.0
+    w = w.to(dtype)
+    enc = C.blockwise_compress(w, 64, 8)
+    work = w.to(torch.float64 if dtype == torch.float64 else torch.float32).view(-1, 64)
+    ref = torch.div(work, enc.scales.unsqueeze(1)).round().to(torch.int8).view(-1)
+    assert torch.equal(enc.codes, ref)
+    assert enc.scales[0] == 1 and enc.scales[1] == 1
+    assert enc.codes[:4].tolist() == [-30, -30, -28, -28]  # -30.5, -29.5, -28.5, -27.5 to even
+    for bad in (float("nan"), float("inf")):
+        w[77] = bad
+        with pytest.raises(ValueError):
+            C.blockwise_compress(w, 64, 8)
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["numba", "torch"])
+@pytest.mark.parametrize("dtype", FLOATS + [torch.float64])
+@pytest.mark.parametrize("axis", [None, 1])
+def test_ieee754_paths_agree_bitwise(monkeypatch, fast, dtype, axis):
+    """The numba kernels and the torch passes give the same planes and the same exact join."""
+    from jax2torch_runtime.compression import ieee754
+
+    if fast and not ieee754.use_numba:
+        pytest.skip("numba is not installed")
+    x = (torch.randn(7, ieee754.CHUNK // 3, dtype=torch.float64) * 1e3).to(dtype)
+    x.view(-1)[:6] = torch.tensor([-0.0, float("inf"), -float("inf"), float("nan"), 1e-40, -1e-40]).to(dtype)
+    x.view(INT_VIEW[dtype]).view(-1)[7] = -1  # all bits set: a negative NaN with a full payload
+    monkeypatch.setattr(ieee754, "use_numba", False)
+    ref = C.ieee754_split(x, axis)
+    monkeypatch.setattr(ieee754, "use_numba", fast)
+    planes = C.ieee754_split(x, axis)
+    for name, plane in ref.data.items():
+        assert planes.data[name].dtype == plane.dtype and torch.equal(planes.data[name], plane), name
+    assert torch.equal(C.ieee754_join(planes).view(INT_VIEW[dtype]), x.view(INT_VIEW[dtype]))
