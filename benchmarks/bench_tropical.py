@@ -2,19 +2,26 @@
 
     python benchmarks/bench_tropical.py                    # CPU: numba and torch backends, 256..4096
     python benchmarks/bench_tropical.py --sizes 1000       # one size
+    python benchmarks/bench_tropical.py --threads 1        # pin torch and numba to one thread
+    python benchmarks/bench_tropical.py --cold             # also time a numba compile in a fresh cache
     python benchmarks/bench_tropical.py --cuda             # GPU: Triton vs fp32 GEMM (TF32 off)
     python benchmarks/bench_tropical.py --cuda --sweep     # GPU: also try Triton tile configs
 
-Each figure is the median of several runs after a warm-up; the first call (numba cache load or
-compile, Triton JIT) is reported separately. Correctness is checked against the blocked torch
-path (or a broadcast on a slice) before timing.
+The CPU is usually shared, so every repetition times ``torch.matmul`` right before and right after
+the tropical product and takes the ratio against the faster of the two; the table shows the median
+ratio and its spread (min-max) over the repetitions, plus the median times. The first call (numba
+cache load or compile, Triton JIT) is reported separately. Correctness is checked against a
+broadcast on a slice before timing.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 
 import torch
@@ -23,15 +30,23 @@ from jax2torch_runtime import tropical
 from jax2torch_runtime.tropical import _matmul_cpu
 
 
-def _median_time(fn, repeats: int, sync=lambda: None) -> float:
-    times = []
+def _timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def _interleaved(fn, ref, repeats: int):
+    """Median time of ``fn``, median reference time, and the sorted per-repetition ratios."""
+    times, refs, ratios = [], [], []
     for _ in range(repeats):
-        sync()
-        start = time.perf_counter()
-        fn()
-        sync()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        before = _timed(ref)
+        t = _timed(fn)
+        r = min(before, _timed(ref))
+        times.append(t)
+        refs.append(r)
+        ratios.append(t / r)
+    return statistics.median(times), statistics.median(refs), sorted(ratios)
 
 
 def _check(a, b, out, rows: int = 64):
@@ -40,29 +55,52 @@ def _check(a, b, out, rows: int = 64):
         sys.exit("tropical matmul result is wrong; not timing it")
 
 
-def bench_cpu(sizes, backends, repeats):
-    print(f"CPU, torch {torch.__version__}, {torch.get_num_threads()} threads; ratios vs float32 torch.matmul")
+_COLD = """
+import time, torch
+from jax2torch_runtime import tropical
+a = torch.randn(300, 300)
+start = time.perf_counter()
+tropical.matmul(a, a, backend="numba")
+print(time.perf_counter() - start)
+"""
+
+
+def _cold_compile_seconds() -> float:
+    """First call in a fresh process with an empty numba cache: the compile a new machine pays."""
+    with tempfile.TemporaryDirectory() as cache:
+        env = dict(os.environ, NUMBA_CACHE_DIR=cache)
+        done = subprocess.run([sys.executable, "-c", _COLD], env=env, capture_output=True, text=True, check=True)
+    return float(done.stdout.split()[-1])
+
+
+def bench_cpu(sizes, backends, repeats, cold: bool):
+    print(f"CPU, torch {torch.__version__}, {torch.get_num_threads()} threads, load average "
+          f"{os.getloadavg()[0]:.1f}; ratio = tropical / float32 torch.matmul, median [min-max]")
     if "numba" in backends and _matmul_cpu.available():
+        if cold:
+            print(f"numba first call, empty cache (compile): {_cold_compile_seconds():.2f} s")
         a = torch.randn(300, 300)
-        start = time.perf_counter()
-        tropical.matmul(a, a, backend="numba")
-        print(f"numba first call (cache load or compile): {time.perf_counter() - start:.2f} s")
-    print(f"{'n':>6} {'matmul ms':>10} " + " ".join(f"{b + ' ms':>11} {b + ' x':>8}" for b in backends))
+        print(f"numba first call in this process (cache load or compile): "
+              f"{_timed(lambda: tropical.matmul(a, a, backend='numba')):.2f} s")
+    header = f"{'n':>6} {'matmul ms':>10} " + " ".join(f"{b + ' ms':>10} {b + ' x [spread]':>22}" for b in backends)
+    print(header)
     for n in sizes:
         a, b = torch.randn(n, n), torch.randn(n, n)
-        reps = repeats if n <= 2048 else max(1, repeats // 3)
+        reps = repeats if n <= 2048 else max(3, repeats // 3)
         torch.matmul(a, b)
-        t_ref = _median_time(lambda: torch.matmul(a, b), max(reps, 5))
-        cells = []
+        refs, cells = [], []
         for backend in backends:
             if backend == "torch" and n > 2048:
-                cells.append(f"{'-':>11} {'-':>8}")
+                cells.append(f"{'-':>10} {'-':>22}")
                 continue
             out = tropical.matmul(a, b, backend=backend)
             _check(a, b, out)
-            t = _median_time(lambda: tropical.matmul(a, b, backend=backend), reps)
-            cells.append(f"{t * 1e3:11.1f} {t / t_ref:8.2f}")
-        print(f"{n:6d} {t_ref * 1e3:10.2f} " + " ".join(cells), flush=True)
+            t, ref, ratios = _interleaved(lambda: tropical.matmul(a, b, backend=backend),
+                                          lambda: torch.matmul(a, b), reps if backend != "torch" else max(3, reps // 2))
+            refs.append(ref)
+            spread = f"{statistics.median(ratios):.2f} [{ratios[0]:.2f}-{ratios[-1]:.2f}]"
+            cells.append(f"{t * 1e3:10.1f} {spread:>22}")
+        print(f"{n:6d} {statistics.median(refs) * 1e3:10.2f} " + " ".join(cells), flush=True)
 
 
 def bench_cuda(sizes, sweep: bool):
@@ -110,14 +148,22 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=None)
     parser.add_argument("--backends", nargs="+", default=["numba", "torch"])
-    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--repeats", type=int, default=9)
+    parser.add_argument("--threads", type=int, default=None, help="torch and numba threads (default: torch's)")
+    parser.add_argument("--cold", action="store_true", help="also time a numba compile with an empty cache")
     parser.add_argument("--cuda", action="store_true")
     parser.add_argument("--sweep", action="store_true")
     args = parser.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+        if _matmul_cpu.available():
+            import numba
+
+            numba.set_num_threads(args.threads)
     if args.cuda:
         bench_cuda(args.sizes or [1024, 2048, 4096], args.sweep)
     else:
-        bench_cpu(args.sizes or [256, 512, 1000, 2048, 4096], args.backends, args.repeats)
+        bench_cpu(args.sizes or [256, 512, 1000, 2048, 4096], args.backends, args.repeats, args.cold)
 
 
 if __name__ == "__main__":

@@ -175,6 +175,33 @@ if njit is not None:
                         else:
                             _micro_next(a_addr, b_addr, c_addr, ldc, kc, marker)
 
+    @njit(cache=True)
+    def _aligned_empty(shape, like):  # pragma: no cover - compiled
+        """An uninitialized array of ``shape`` whose first element is 64-byte aligned (whole-line loads)."""
+        count = 1
+        for extent in shape:
+            count *= extent
+        pad = 64 // like.itemsize
+        buf = np.empty(count + pad, dtype=like.dtype)
+        skip = ((64 - buf.ctypes.data % 64) % 64) // like.itemsize
+        return buf[skip:skip + count].reshape(shape)
+
+    @njit(cache=True)
+    def _packed(a, b, sign):  # pragma: no cover - compiled
+        """Pack both operands and run the register-tile kernel; returns C padded to whole tiles."""
+        m, kk = a.shape
+        n = b.shape[1]
+        nr = VECS * 64 // a.itemsize
+        row_panels = (m + ROWS - 1) // ROWS
+        col_panels = (n + nr - 1) // nr
+        ap = _aligned_empty((row_panels, kk, ROWS), a)
+        bp = _aligned_empty((col_panels, kk, nr), a)
+        c = _aligned_empty((row_panels * ROWS, col_panels * nr), a)
+        _pack_a(a, sign, ap)
+        _pack_b(b, sign, bp)
+        _packed_kernel(ap, bp, c)
+        return c
+
     @njit(parallel=True, cache=True)
     def _small_kernel(a, b, sign, c):  # pragma: no cover - compiled
         """Unpacked loop for thin or tiny products, where packing to whole tiles would waste work."""
@@ -203,31 +230,6 @@ if njit is not None:
                     if t > c[i, j]:
                         c[i, j] = t
                         arg[i, j] = k
-
-
-def _aligned(count: int, dtype: np.dtype) -> np.ndarray:
-    """A 1-D buffer of ``count`` elements whose first element is 64-byte aligned (whole-line loads)."""
-    buf = np.empty(count + 64 // dtype.itemsize, dtype=dtype)
-    skip = (-buf.ctypes.data % 64) // dtype.itemsize
-    return buf[skip:skip + count]
-
-
-def _packed(a_np: np.ndarray, b_np: np.ndarray, sign: float) -> np.ndarray:
-    """Pack both operands, run the register-tile kernel, return the padded ``sign``-semiring result."""
-    m, kk = a_np.shape
-    n = b_np.shape[1]
-    lanes = 64 // a_np.itemsize
-    nr = VECS * lanes
-    row_panels = -(-m // ROWS)
-    col_panels = -(-n // nr)
-    dtype = a_np.dtype
-    ap = _aligned(row_panels * kk * ROWS, dtype).reshape(row_panels, kk, ROWS)
-    bp = _aligned(col_panels * kk * nr, dtype).reshape(col_panels, kk, nr)
-    _pack_a(a_np, sign, ap)
-    _pack_b(b_np, sign, bp)
-    c = _aligned(row_panels * ROWS * col_panels * nr, dtype).reshape(row_panels * ROWS, col_panels * nr)
-    _packed_kernel(ap, bp, c)
-    return c
 
 
 def matmul(a: torch.Tensor, b: torch.Tensor, is_max: bool, with_arg: bool):
