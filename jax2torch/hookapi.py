@@ -95,6 +95,7 @@ class HookContext:
     resolve: Callable[[cst.CSTNode], "str | None"] = lambda node: None
     position: str = "call"  # "call" | "value" | "decorator"
     default: Callable[["cst.Call"], "cst.BaseExpression"] | None = None  # the row's generic rewrite
+    arguments: Callable[["cst.Call"], list] | None = None  # the row's argument rewrite alone
     dropped: list = field(default_factory=list)  # argument expressions a rewrite removed
 
     def ref(self, target: str) -> cst.BaseExpression:

@@ -14,7 +14,7 @@ import libcst as cst
 from jax2torch.analysis import AMBIGUOUS, Binding
 from jax2torch.findings import Severity
 from jax2torch.hookapi import REMOVE, GiveUp, HookContext, dotted_name
-from jax2torch.rowrewrite import apply_row
+from jax2torch.rowrewrite import apply_row, rewrite_args
 
 HEADER_FIELDS = {
     cst.FunctionDef: ("decorators", "params", "returns"),
@@ -93,6 +93,7 @@ class UnitRewriter(cst.CSTTransformer):
     def context(self, rule, qual, position) -> HookContext:
         ctx = HookContext(rule=rule, qualname=qual, options=self.options, resolve=self.resolve, position=position)
         ctx.default = lambda call: apply_row(rule, call, ctx)
+        ctx.arguments = lambda call: rewrite_args(rule, call, ctx)
         return ctx
 
     def finish(self, ctx, rule, qual, what):

@@ -14,6 +14,11 @@ from jax2torch.hookapi import IMPORT_ALIASES, GiveUp, HookContext, dotted_name
 
 def apply_row(rule, call: cst.Call, ctx: HookContext) -> cst.Call:
     """The generic row rewrite: rename the function and its keywords, move and inject arguments."""
+    return call.with_changes(func=ctx.ref(rule.target), args=rewrite_args(rule, call, ctx))
+
+
+def rewrite_args(rule, call: cst.Call, ctx: HookContext) -> list[cst.Arg]:
+    """The call's arguments after the row's renames, moves, drops and injections."""
     params, target_params = rule.params, rule.target_params
     new_args: list[cst.Arg] = []
     present: set[str] = set()
@@ -70,8 +75,7 @@ def apply_row(rule, call: cst.Call, ctx: HookContext) -> cst.Call:
     if new_args and not kept_last and not rule.inject:
         # the original last argument was dropped: do not leave its neighbour's comma dangling
         new_args[-1] = new_args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-    new_args = _fix_commas(new_args)
-    return call.with_changes(func=ctx.ref(rule.target), args=new_args)
+    return _fix_commas(new_args)
 
 
 def _is_none(expr) -> bool:

@@ -30,7 +30,8 @@ RULE_KEYS = {
     "inject", "severity", "message", "hook", "value", "example", "why", "differs", "options",
     "call_only",
 }
-PATTERN_KEYS = {"code", "hook", "methods", "severity", "message", "why", "differs", "example", "options"}
+PATTERN_KEYS = {"code", "hook", "methods", "severity", "message", "why", "differs", "example", "options",
+                "params", "target_params", "rename", "drop", "unsupported", "inject"}
 EXAMPLE_KEYS = {"code", "body", "inputs", "exact", "rtol", "atol", "jit", "note", "migrated", "dtype_strict"}
 
 

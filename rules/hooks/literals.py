@@ -37,3 +37,25 @@ def astype(call, ctx):
     if len(call.args) != 1 or call.args[0].keyword is not None or call.args[0].star:
         raise GiveUp("astype(...) with keywords (copy=, casting=) has no Tensor.to equivalent")
     return call.with_changes(func=func.with_changes(attr=cst.Name("to")))
+
+
+@hook("method")
+def method(call, ctx):
+    """An array method whose torch namesake differs: ``options.method`` renames it, and the row's
+    params/rename/inject/unsupported apply to its arguments as for a function row."""
+    func = call.func
+    new_name = ctx.rule.options.get("method", func.attr.value)
+    return call.with_changes(func=func.with_changes(attr=cst.Name(new_name)), args=ctx.arguments(call))
+
+
+@hook("array_reduce")
+def array_reduce(call, ctx):
+    """``x.max(axis=...)`` -> ``x.amax(dim=...)``; a bare ``x.max()`` is the same in torch and stays.
+    Leaves ``x.at[i].max(v)`` to the at_update pattern."""
+    func = call.func
+    if isinstance(func.value, cst.Subscript) and isinstance(func.value.value, cst.Attribute) \
+            and func.value.value.attr.value == "at":
+        return None
+    if not call.args:
+        return None
+    return call.with_changes(func=func.with_changes(attr=cst.Name("a" + func.attr.value)), args=ctx.arguments(call))
