@@ -353,9 +353,15 @@ def test_sparse_bitmap_value_count_mismatch_is_an_error():
         broken.decompress()
 
 
+@pytest.mark.parametrize("fast", [True, False], ids=["numba", "torch"])
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.bfloat16])
-def test_blockwise_codes_equal_div_round_cast(dtype):
-    """Codes are exactly ``round(x / scale)`` (ties to even), including at exact ties; non-finite input fails."""
+def test_blockwise_codes_equal_div_round_cast(monkeypatch, fast, dtype):
+    """Both paths: codes exactly ``round(x / scale)`` (ties to even), zero blocks scale 1, non-finite fails."""
+    from jax2torch_runtime.compression import blockwise
+
+    if fast and not blockwise.use_numba:
+        pytest.skip("numba is not installed")
+    monkeypatch.setattr(blockwise, "use_numba", fast)
     w = torch.randn(64 * 50, generator=torch.Generator().manual_seed(5), dtype=torch.float64)
     w[:63] = torch.arange(-31, 32, dtype=torch.float64) + 0.5  # with 127 below, scale 1: every quotient a tie
     w[63] = 127.0
@@ -368,7 +374,7 @@ def test_blockwise_codes_equal_div_round_cast(dtype):
     assert torch.equal(enc.codes, ref)
     assert enc.scales[0] == 1 and enc.scales[1] == 1
     assert enc.codes[:4].tolist() == [-30, -30, -28, -28]  # -30.5, -29.5, -28.5, -27.5 to even
-    for bad in (float("nan"), float("inf")):
+    for bad in (float("nan"), float("inf"), -float("inf")):
         w[77] = bad
         with pytest.raises(ValueError):
             C.blockwise_compress(w, 64, 8)
