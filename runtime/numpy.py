@@ -549,14 +549,20 @@ def nanquantile(a, q, axis=None, out=None, overwrite_input=False, method="linear
     return _quantile(a, q, axis, method, keepdims, nan=True)
 
 
+def _percent(q) -> torch.Tensor:
+    """``q / 100`` as JAX computes it under jit: XLA turns the division into a multiplication by
+    float32(0.01), which changes the last bit (and hence 'lower'/'higher' picks) for some q."""
+    return torch.as_tensor(q, dtype=torch.float32) * torch.tensor(0.01, dtype=torch.float32)
+
+
 def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False):
     """``jnp.percentile``: :func:`quantile` with ``q`` in [0, 100]."""
-    return _quantile(a, torch.as_tensor(q, dtype=torch.float32) / 100, axis, method, keepdims, nan=False)
+    return _quantile(a, _percent(q), axis, method, keepdims, nan=False)
 
 
 def nanpercentile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False):
     """``jnp.nanpercentile``: :func:`percentile` ignoring NaNs."""
-    return _quantile(a, torch.as_tensor(q, dtype=torch.float32) / 100, axis, method, keepdims, nan=True)
+    return _quantile(a, _percent(q), axis, method, keepdims, nan=True)
 
 
 def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False):
@@ -733,7 +739,10 @@ def histogram_bin_edges(a, bins=10, range=None, weights=None) -> torch.Tensor:  
     lo, hi = lo.to(a.dtype), hi.to(a.dtype)
     if bool(lo == hi):
         lo, hi = lo - 0.5, hi + 0.5
-    return torch.linspace(lo.item(), hi.item(), int(bins) + 1, dtype=a.dtype, device=a.device)
+    steps = torch.arange(int(bins), dtype=a.dtype, device=a.device) / int(bins)
+    # JAX's linspace: start * (1 - t) + stop * t with the stop appended exactly (torch.linspace
+    # rounds differently, which moves values that sit on an edge into another bin)
+    return torch.cat([lo * (1 - steps) + hi * steps, hi.reshape(1)])
 
 
 def histogram(a, bins=10, range=None, weights=None, density=None):  # noqa: A002 - NumPy's name
@@ -1018,3 +1027,19 @@ def linalg_lstsq(a, b, rcond=None, *, numpy_resid=False):
     else:
         resid = torch.linalg.vector_norm(b - a @ x, dim=0) ** 2
     return (x.reshape(-1) if vector else x), resid, rank, s
+
+
+def gradient(f, *varargs, axis=None, edge_order=None):
+    """``jnp.gradient``: one array for a single axis, a list otherwise (``torch.gradient``
+    always returns a tuple); integers promote to float32."""
+    f = _inexact(f)
+    axes = _all_axes(f, axis)
+    spacing = varargs[0] if len(varargs) == 1 else (list(varargs) if varargs else 1)
+    out = torch.gradient(f, spacing=spacing, dim=axes, edge_order=edge_order or 1)
+    return out[0] if len(out) == 1 else list(out)
+
+
+def fft_ihfft(a, n=None, axis=-1, norm=None) -> torch.Tensor:
+    """``jnp.fft.ihfft``: ``torch.fft.ihfft`` returns a lazily conjugated view, which
+    ``.numpy()`` and some kernels reject; the result is materialised like JAX's array."""
+    return torch.fft.ihfft(torch.as_tensor(a), n=n, dim=axis, norm=norm).resolve_conj()
