@@ -11,7 +11,9 @@ from __future__ import annotations
 import collections
 import functools
 
-__all__ = ["map", "leaves", "structure", "flatten", "unflatten", "reduce", "all", "map_with_path", "ravel_pytree"]
+__all__ = ["map", "leaves", "structure", "flatten", "unflatten", "reduce", "all", "map_with_path", "ravel_pytree",
+           "flatten_with_path", "leaves_with_path", "keystr", "transpose", "DictKey", "SequenceKey", "GetAttrKey",
+           "Partial"]
 
 _builtin_all = all
 _builtin_map = map
@@ -25,6 +27,8 @@ def _children(x):
     """(children, rebuild) for a node, or None for a leaf."""
     if x is None:
         return [], lambda _: None
+    if isinstance(x, Partial):
+        return _partial_children(x)
     if isinstance(x, collections.OrderedDict):
         keys = list(x)
         return [x[k] for k in keys], lambda c: collections.OrderedDict(zip(keys, c))
@@ -130,8 +134,81 @@ def all(tree, is_leaf=None):  # noqa: A001 - mirrors jax.tree.all
     return _builtin_all(bool(x) for x in leaves(tree, is_leaf))
 
 
-def map_with_path(f, tree, *rest, is_leaf=None):
-    """``jax.tree.map_with_path`` with JAX-style key paths (DictKey/SequenceKey/GetAttrKey-like tuples)."""
+class DictKey:
+    """A dict entry in a key path (``jax.tree_util.DictKey``): prints as ``['a']``."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key):
+        self.key = key
+
+    def __str__(self):
+        return f"[{self.key!r}]"
+
+    def __repr__(self):
+        return f"DictKey(key={self.key!r})"
+
+    def __eq__(self, other):
+        return type(other) is DictKey and self.key == other.key
+
+    def __hash__(self):
+        return hash(("DictKey", self.key))
+
+
+class SequenceKey:
+    """A list/tuple position in a key path (``jax.tree_util.SequenceKey``): prints as ``[0]``."""
+
+    __slots__ = ("idx",)
+
+    def __init__(self, idx: int):
+        self.idx = idx
+
+    def __str__(self):
+        return f"[{self.idx!r}]"
+
+    def __repr__(self):
+        return f"SequenceKey(idx={self.idx!r})"
+
+    def __eq__(self, other):
+        return type(other) is SequenceKey and self.idx == other.idx
+
+    def __hash__(self):
+        return hash(("SequenceKey", self.idx))
+
+
+class GetAttrKey:
+    """A namedtuple field (or attribute) in a key path (``jax.tree_util.GetAttrKey``): ``.name``."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __str__(self):
+        return f".{self.name}"
+
+    def __repr__(self):
+        return f"GetAttrKey(name={self.name!r})"
+
+    def __eq__(self, other):
+        return type(other) is GetAttrKey and self.name == other.name
+
+    def __hash__(self):
+        return hash(("GetAttrKey", self.name))
+
+
+def _simple(entry) -> str:
+    return str(entry.key if isinstance(entry, DictKey) else entry.idx if isinstance(entry, SequenceKey)
+               else entry.name if isinstance(entry, GetAttrKey) else entry)
+
+
+def keystr(keys, *, simple=False, separator="/") -> str:
+    """``jax.tree_util.keystr``: ``['a'][0].b``, or the bare names joined by ``separator``."""
+    return separator.join(_simple(k) for k in keys) if simple else "".join(str(k) for k in keys)
+
+
+def _paths(tree, is_leaf):
+    """Key paths of the leaves, in leaf order (DictKey / SequenceKey / GetAttrKey as in JAX)."""
     paths = []
 
     def walk(x, path):
@@ -142,18 +219,53 @@ def map_with_path(f, tree, *rest, is_leaf=None):
         if isinstance(x, dict):
             keys = list(x) if isinstance(x, collections.OrderedDict) else sorted(x)
             for k in keys:
-                walk(x[k], path + (("key", k),))
+                walk(x[k], path + (DictKey(k),))
         elif _is_namedtuple(x):
             for name in x._fields:
-                walk(getattr(x, name), path + (("attr", name),))
-        elif x is not None:
-            for i, c in enumerate(x):
-                walk(c, path + (("index", i),))
+                walk(getattr(x, name), path + (GetAttrKey(name),))
+        else:
+            for i, c in enumerate(node[0]):
+                walk(c, path + (SequenceKey(i),))
 
     walk(tree, ())
+    return paths
+
+
+def flatten_with_path(tree, is_leaf=None):
+    """``jax.tree.flatten_with_path``: ``([(path, leaf), ...], treedef)``."""
+    flat, treedef = _flatten(tree, is_leaf)
+    return list(zip(_paths(tree, is_leaf), flat)), treedef
+
+
+def leaves_with_path(tree, is_leaf=None):
+    """``jax.tree.leaves_with_path``: ``[(path, leaf), ...]`` in JAX's leaf order."""
+    return flatten_with_path(tree, is_leaf)[0]
+
+
+def map_with_path(f, tree, *rest, is_leaf=None):
+    """``jax.tree.map_with_path``: ``f(path, leaf, *others)`` with JAX key paths."""
     flat, treedef = _flatten(tree, is_leaf)
     others = [treedef_leaves_like(treedef, r) for r in rest]
-    return treedef.unflatten([f(p, *xs) for p, *xs in zip(paths, flat, *others)])
+    return treedef.unflatten([f(p, *xs) for p, *xs in zip(_paths(tree, is_leaf), flat, *others)])
+
+
+def transpose(outer_treedef: PyTreeDef, inner_treedef, pytree_to_transpose):
+    """``jax.tree.transpose``: turn an outer tree of inner trees into an inner tree of outer
+    trees (``inner_treedef`` None: inferred from the first subtree)."""
+    subtrees = treedef_leaves_like(outer_treedef, pytree_to_transpose)
+    if inner_treedef is None:
+        inner_treedef = structure(subtrees[0])
+    columns = [treedef_leaves_like(inner_treedef, sub) for sub in subtrees]
+    return inner_treedef.unflatten([outer_treedef.unflatten(list(col)) for col in zip(*columns)])
+
+
+class Partial(functools.partial):
+    """``jax.tree_util.Partial``: a ``functools.partial`` whose bound arguments are the pytree
+    children (the function itself is static), so tree functions reach the bound tensors."""
+
+
+def _partial_children(p: Partial):
+    return [p.args, p.keywords], lambda c: Partial(p.func, *c[0], **c[1])
 
 
 def ravel_pytree(tree):
