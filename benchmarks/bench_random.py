@@ -77,6 +77,7 @@ def main() -> None:
         print(f"bit-identical to our CPU eager path (first {m}): {same * 100:.4f}%")
     if dev == "cuda" and args.inductor:
         os.environ["JAX2TORCH_RANDOM_TRITON"] = "0"
+        os.environ["JAX2TORCH_RANDOM_INDUCTOR_CUDA"] = "1"
         t0 = time.perf_counter()
         via_inductor = R.normal(key, (n,))
         sync()
@@ -85,6 +86,7 @@ def main() -> None:
         print(f"jax2torch R.normal (Inductor) {t_ind * 1e3:9.2f} ms   ratio to jax {t_ind / t_jax:5.2f}x   "
               f"same bits as Triton: {torch.equal(via_inductor.view(torch.int32), ours.view(torch.int32))}")
         os.environ["JAX2TORCH_RANDOM_TRITON"] = "1"
+        os.environ["JAX2TORCH_RANDOM_INDUCTOR_CUDA"] = "0"
     if not args.skip_eager:
         os.environ["JAX2TORCH_RANDOM_COMPILE"] = "0"
         t_eager = best(lambda: R.normal(key, (n,)), 1, sync)
