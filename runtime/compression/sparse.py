@@ -9,8 +9,8 @@ Speed: the cost is stream compaction. torch's ``nonzero`` is 6-20x a clone on 2 
 With numba (the optional ``fast`` extra) CPU tensors take two chunked parallel passes instead: the
 first packs the keep-mask into 64-bit words (a vectorised compare-and-or; on little-endian machines
 these words *are* the bitmap format) and counts each chunk's set bits; the second walks only the
-set bits of each word (lowest bit by ``m & -m``, its position by a de Bruijn multiply), so it costs
-one step per kept entry rather than one per element. Each chunk writes at its own offset. Values
+set bits of each word (position by ``tzcnt``, then ``m &= m - 1``), so it costs one step per kept
+entry rather than one per element. Each chunk writes at its own offset. Values
 move as integer bit patterns, so NaN payloads and ``-0.0`` survive. Bitmap decoding is the same
 walk in reverse: zero the output, scatter each value to its set bit.
 """
@@ -27,7 +27,10 @@ from .bitpack import bitmap_of, packed_size, unpack_bits
 from .container import Compressed, dtype_name
 
 try:
-    from numba import njit, prange, uint64
+    from llvmlite import ir
+    from numba import njit, prange, types, uint64
+    from numba.core import cgutils
+    from numba.extending import intrinsic
 except ImportError:  # numba is the optional "fast" extra; torch's nonzero takes over
     njit = None
 
@@ -38,10 +41,15 @@ _NUMBA_DTYPES = (torch.int8, torch.uint8, torch.int16, torch.int32, torch.int64)
 use_numba = njit is not None  # module switch, so tests can exercise the pure-torch path too
 
 if njit is not None:
-    _DEBRUIJN = np.uint64(0x03F79D71B4CB0A89)
-    _BIT_OF = np.zeros(64, np.int64)
-    for _bit in range(64):
-        _BIT_OF[((1 << _bit) * 0x03F79D71B4CB0A89 % 2**64) >> 58] = _bit
+    @intrinsic
+    def _lowest_bit(typingctx, word):
+        """Index of the lowest set bit of a nonzero uint64 (LLVM ``cttz``: one ``tzcnt``)."""
+        def codegen(context, builder, signature, args):
+            i64 = ir.IntType(64)
+            cttz = cgutils.get_or_insert_function(builder.module, ir.FunctionType(i64, [i64, ir.IntType(1)]),
+                                                  "llvm.cttz.i64")
+            return builder.call(cttz, [args[0], ir.Constant(ir.IntType(1), 1)])
+        return types.int64(types.uint64), codegen
 
     @njit(cache=True, nogil=True)
     def _popcount(x):
@@ -84,7 +92,7 @@ if njit is not None:
         return np.cumsum(counts)
 
     @njit(parallel=True, cache=True, nogil=True)
-    def _gather(words, src, chunk_words, offsets, indices, values, bit_of):
+    def _gather(words, src, chunk_words, offsets, indices, values):
         """``values`` (and ``indices`` unless empty) of the set bits, in order; one step per set bit."""
         with_indices = indices.size > 0
         for c in prange(offsets.size - 1):
@@ -92,21 +100,17 @@ if njit is not None:
             for w in range(c * chunk_words, min(words.size, (c + 1) * chunk_words)):
                 m = words[w]
                 while m:
-                    low = m & (~m + uint64(1))
-                    i = w * 64 + bit_of[(low * _DEBRUIJN) >> uint64(58)]
+                    i = w * 64 + _lowest_bit(m)
                     values[k] = src[i]
                     if with_indices:
                         indices[k] = i
                     k += 1
-                    m ^= low
+                    m &= m - uint64(1)
 
     @njit(parallel=True, cache=True, nogil=True)
-    def _expand(words, values, chunk_words, offsets, out, bit_of):
-        """Zero ``out``, then ``out[64 * w + bit] = next value`` for every set bit, lowest bit first.
-
-        The lowest set bit is isolated with ``m & -m`` and located with a de Bruijn multiply, so the
-        work is one step per stored value plus a memset, not one per element.
-        """
+    def _expand(words, values, chunk_words, offsets, out):
+        """Zero ``out``, then ``out[64 * w + bit] = next value`` for every set bit, lowest bit first:
+        one step per stored value plus a memset, not one per element."""
         for c in prange(offsets.size - 1):
             lo = c * chunk_words
             hi = min(words.size, lo + chunk_words)
@@ -115,10 +119,9 @@ if njit is not None:
             for b in range(lo, hi):
                 m = words[b]
                 while m:
-                    low = m & (~m + uint64(1))
-                    out[b * 64 + bit_of[(low * _DEBRUIJN) >> uint64(58)]] = values[k]
+                    out[b * 64 + _lowest_bit(m)] = values[k]
                     k += 1
-                    m ^= low
+                    m &= m - uint64(1)
 
 
 def _index_dtype(numel: int) -> torch.dtype:
@@ -144,7 +147,7 @@ def _compact_numba(keep: torch.Tensor, bits: torch.Tensor, with_indices: bool, i
     nnz = int(offsets[-1])
     values = torch.empty(nnz, dtype=bits.dtype)
     indices = torch.empty(nnz if with_indices else 0, dtype=index_dtype)
-    _gather(words_np, bits.numpy(), chunk_words, offsets, indices.numpy(), values.numpy(), _BIT_OF)
+    _gather(words_np, bits.numpy(), chunk_words, offsets, indices.numpy(), values.numpy())
     bitmap = words.view(torch.uint8)[: packed_size(keep.numel(), 1)] if sys.byteorder == "little" else None
     return values, indices, bitmap
 
@@ -160,7 +163,7 @@ def _expand_numba(bitmap: torch.Tensor, bits: torch.Tensor) -> torch.Tensor:
     if offsets[-1] != bits.numel():
         raise ValueError(f"bitmap marks {offsets[-1]} entries but {bits.numel()} values are stored")
     out = torch.empty(words.size * 64, dtype=bits.dtype)
-    _expand(words, bits.numpy(), chunk_words, offsets, out.numpy(), _BIT_OF)
+    _expand(words, bits.numpy(), chunk_words, offsets, out.numpy())
     return out
 
 
