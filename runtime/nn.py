@@ -8,6 +8,8 @@ one dim), and ``standardize``. Torch-only.
 
 from __future__ import annotations
 
+import math
+
 import torch
 
 __all__ = ["one_hot", "logsumexp", "softmax", "log_softmax", "standardize"]
@@ -77,3 +79,149 @@ def standardize(x, axis=-1, mean=None, variance=None, epsilon=1e-5, where=None) 
     if variance is None:
         variance = torch.mean(torch.square(x), dim=dims, keepdim=True) - torch.square(mean)
     return (x - mean) * torch.rsqrt(variance + epsilon)
+
+
+# ---- jax.nn.initializers: same draws as JAX through jax2torch_runtime.random ---------------------
+#
+# JAX initializers take a PRNG key; drawing through ``jax2torch_runtime.random`` (threefry,
+# JAX's streams) with JAX's arithmetic order makes the migrated initial weights equal to the
+# original program's, not just equal in distribution as torch.nn.init would be.
+
+
+def _random():
+    from jax2torch_runtime import random
+
+    return random
+
+
+def _dtype(dtype):
+    return torch.float32 if dtype is None else dtype
+
+
+def zeros(key, shape, dtype=None, out_sharding=None) -> torch.Tensor:
+    """``jax.nn.initializers.zeros``: itself an initializer; the key is ignored."""
+    return torch.zeros(tuple(shape) if not isinstance(shape, int) else (shape,), dtype=_dtype(dtype))
+
+
+def ones(key, shape, dtype=None, out_sharding=None) -> torch.Tensor:
+    """``jax.nn.initializers.ones``: itself an initializer; the key is ignored."""
+    return torch.ones(tuple(shape) if not isinstance(shape, int) else (shape,), dtype=_dtype(dtype))
+
+
+def constant(value, dtype=None):
+    """``jax.nn.initializers.constant``: an initializer filling ``shape`` with ``value``."""
+    def init(key, shape, dtype=dtype, out_sharding=None):
+        return torch.full(tuple(shape) if not isinstance(shape, int) else (shape,), value, dtype=_dtype(dtype))
+    return init
+
+
+def uniform(scale=1e-2, dtype=None):
+    """``jax.nn.initializers.uniform``: U[0, scale) (not torch.nn.init.uniform_'s [a, b])."""
+    def init(key, shape, dtype=dtype, out_sharding=None):
+        dt = _dtype(dtype)
+        return _random().uniform(key, shape, dt) * torch.tensor(scale, dtype=dt)
+    return init
+
+
+def normal(stddev=1e-2, dtype=None):
+    """``jax.nn.initializers.normal``: N(0, stddev^2)."""
+    def init(key, shape, dtype=dtype, out_sharding=None):
+        dt = _dtype(dtype)
+        return _random().normal(key, shape, dt) * torch.tensor(stddev, dtype=dt)
+    return init
+
+
+def truncated_normal(stddev=1e-2, dtype=None, lower=-2.0, upper=2.0):
+    """``jax.nn.initializers.truncated_normal``: bounds in units of stddev, no variance fix."""
+    def init(key, shape, dtype=dtype, out_sharding=None):
+        dt = _dtype(dtype)
+        return _random().truncated_normal(key, lower, upper, shape, dt) * torch.tensor(stddev, dtype=dt)
+    return init
+
+
+def _axes_size(shape, axes):
+    return shape[axes] if isinstance(axes, int) else math.prod(shape[i] for i in axes)
+
+
+def _fans(shape, in_axis, out_axis, batch_axis):
+    if isinstance(in_axis, int) and in_axis == -2 and len(shape) <= 1:
+        raise ValueError(f"Can't compute input and output sizes of a {len(shape)}-dimensional weights tensor "
+                         "with default in_axis. Must be at least 2D or specify in_axis explicitly.")
+    in_size, out_size = _axes_size(shape, in_axis), _axes_size(shape, out_axis)
+    receptive = math.prod(shape) / in_size / out_size / _axes_size(shape, batch_axis)
+    return in_size * receptive, out_size * receptive
+
+
+def variance_scaling(scale, mode, distribution, in_axis=-2, out_axis=-1, batch_axis=(), dtype=None):
+    """``jax.nn.initializers.variance_scaling`` for real dtypes (JAX's fans, 0.8796... truncated
+    normal correction and float32 arithmetic order)."""
+    def init(key, shape, dtype=dtype, out_sharding=None):
+        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        dt = _dtype(dtype)
+        if dt.is_complex:
+            raise NotImplementedError("complex variance_scaling initializers are not supported by j2t.nn")
+        fan_in, fan_out = _fans(shape, in_axis, out_axis, batch_axis)
+        denominator = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2,
+                       "fan_geo_avg": (fan_in * fan_out) ** 0.5}.get(mode)
+        if denominator is None:
+            raise ValueError(f"invalid mode for variance scaling initializer: {mode}")
+        variance = torch.tensor(scale / denominator, dtype=dt)
+        rnd = _random()
+        if distribution == "truncated_normal":
+            stddev = torch.sqrt(variance) / torch.tensor(0.87962566103423978, dtype=dt)
+            return rnd.truncated_normal(key, -2, 2, shape, dt) * stddev
+        if distribution == "normal":
+            return rnd.normal(key, shape, dt) * torch.sqrt(variance)
+        if distribution == "uniform":
+            return rnd.uniform(key, shape, dt, -1) * torch.sqrt(3 * variance)
+        raise ValueError(f"invalid distribution for variance scaling initializer: {distribution}")
+    return init
+
+
+def glorot_uniform(in_axis=-2, out_axis=-1, batch_axis=(), dtype=None):
+    """``jax.nn.initializers.glorot_uniform`` (xavier_uniform)."""
+    return variance_scaling(1.0, "fan_avg", "uniform", in_axis, out_axis, batch_axis, dtype)
+
+
+def glorot_normal(in_axis=-2, out_axis=-1, batch_axis=(), dtype=None):
+    """``jax.nn.initializers.glorot_normal`` (xavier_normal): a *truncated* normal in JAX."""
+    return variance_scaling(1.0, "fan_avg", "truncated_normal", in_axis, out_axis, batch_axis, dtype)
+
+
+def lecun_uniform(in_axis=-2, out_axis=-1, batch_axis=(), dtype=None):
+    """``jax.nn.initializers.lecun_uniform``."""
+    return variance_scaling(1.0, "fan_in", "uniform", in_axis, out_axis, batch_axis, dtype)
+
+
+def lecun_normal(in_axis=-2, out_axis=-1, batch_axis=(), dtype=None):
+    """``jax.nn.initializers.lecun_normal``: truncated normal."""
+    return variance_scaling(1.0, "fan_in", "truncated_normal", in_axis, out_axis, batch_axis, dtype)
+
+
+def he_uniform(in_axis=-2, out_axis=-1, batch_axis=(), dtype=None):
+    """``jax.nn.initializers.he_uniform`` (kaiming_uniform)."""
+    return variance_scaling(2.0, "fan_in", "uniform", in_axis, out_axis, batch_axis, dtype)
+
+
+def he_normal(in_axis=-2, out_axis=-1, batch_axis=(), dtype=None):
+    """``jax.nn.initializers.he_normal`` (kaiming_normal): truncated normal."""
+    return variance_scaling(2.0, "fan_in", "truncated_normal", in_axis, out_axis, batch_axis, dtype)
+
+
+def orthogonal(scale=1.0, column_axis=-1, dtype=None):
+    """``jax.nn.initializers.orthogonal``: JAX's ``random.orthogonal`` reshaped around
+    ``column_axis`` (QR through LAPACK: equal to rounding, not bit for bit)."""
+    def init(key, shape, dtype=dtype, out_sharding=None):
+        shape = tuple(shape)
+        dt = _dtype(dtype)
+        if len(shape) < 2:
+            raise ValueError("orthogonal initializer requires at least a 2D shape")
+        if 0 in shape:
+            return torch.zeros(shape, dtype=dt)
+        n_cols = shape[column_axis]
+        n_rows = math.prod(shape) // n_cols
+        q = _random().orthogonal(key, n_rows, (), dt, n_cols)
+        rest = tuple(s for i, s in enumerate(shape) if i != column_axis % len(shape))
+        q = torch.movedim(q.reshape(rest + (n_cols,)), -1, column_axis)
+        return torch.tensor(scale, dtype=dt) * q
+    return init
