@@ -12,7 +12,8 @@ these words *are* the bitmap format) and counts each chunk's set bits; the secon
 set bits of each word (position by ``tzcnt``, then ``m &= m - 1``), so it costs one step per kept
 entry rather than one per element. Each chunk writes at its own offset. Values
 move as integer bit patterns, so NaN payloads and ``-0.0`` survive. Bitmap decoding is the same
-walk in reverse: zero the output, scatter each value to its set bit.
+walk in reverse: zero the output, scatter each value to its set bit; COO decoding zeroes and
+scatters in the same kernels (indices are range-checked there, as ``index_put_`` would).
 """
 
 from __future__ import annotations
@@ -124,6 +125,23 @@ if njit is not None:
                     m &= m - uint64(1)
 
 
+    @njit(parallel=True, cache=True, nogil=True)
+    def _scatter(indices, values, out, chunk):
+        """``out = 0; out[indices] = values``; returns how many indices fell outside ``out``."""
+        n = out.size
+        for c in prange((n + chunk - 1) // chunk):
+            out[c * chunk: min(n, (c + 1) * chunk)] = 0
+        bad = 0
+        for c in prange((indices.size + chunk - 1) // chunk):
+            for k in range(c * chunk, min(indices.size, (c + 1) * chunk)):
+                i = indices[k]
+                if 0 <= i < n:
+                    out[i] = values[k]
+                else:
+                    bad += 1
+        return bad
+
+
 def _index_dtype(numel: int) -> torch.dtype:
     return torch.int32 if numel < 2**31 else torch.int64
 
@@ -199,8 +217,14 @@ class SparseTensor(Compressed):
             positions = unpack_bits(bitmap, 1, self.numel).nonzero().squeeze(1)
             out.index_put_((positions,), values)
             return out.view(self.shape)
+        indices, bits = self.data["indices"], _bit_pattern(values)
+        if _fast(bits) and _fast(indices) and indices.numel() == bits.numel():
+            out = torch.empty(self.numel, dtype=bits.dtype)
+            if _scatter(indices.numpy(), bits.numpy(), out.numpy(), CHUNK):
+                raise IndexError(f"sparse indices out of range for {self.numel} elements")
+            return out.view(values.dtype).view(self.shape)
         out = torch.zeros(self.numel, dtype=values.dtype, device=values.device)
-        out.index_put_((self.data["indices"],), values)
+        out.index_put_((indices,), values)
         return out.view(self.shape)
 
 

@@ -399,3 +399,17 @@ def test_ieee754_paths_agree_bitwise(monkeypatch, fast, dtype, axis):
     for name, plane in ref.data.items():
         assert planes.data[name].dtype == plane.dtype and torch.equal(planes.data[name], plane), name
     assert torch.equal(C.ieee754_join(planes).view(INT_VIEW[dtype]), x.view(INT_VIEW[dtype]))
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["numba", "torch"])
+def test_sparse_coo_indices_out_of_range_is_an_error(monkeypatch, fast):
+    from jax2torch_runtime.compression import sparse
+
+    if fast and not sparse.use_numba:
+        pytest.skip("numba is not installed")
+    monkeypatch.setattr(sparse, "use_numba", fast)
+    s = C.sparse_encode(torch.tensor([0.0, 1.0, 2.0, 0.0]))
+    for bad in (4, -9):
+        broken = type(s)({"values": s.values, "indices": torch.tensor([1, bad], dtype=torch.int32)}, s.meta)
+        with pytest.raises(IndexError):
+            broken.decompress()
