@@ -33,6 +33,7 @@ except ImportError:  # numba is the optional "fast" extra
     njit = None
 
 ROWS = 8  # rows of the register tile (A panel height)
+ARG_ROWS = 4  # rows of the tile that also tracks the winning k (values + indices: 24 registers)
 VECS = 3  # 64-byte vectors per row of the register tile (B panel width = VECS * 64 bytes)
 KC = 256  # k-block: the B micro-panel (KC x VECS vectors) stays in L1 while A panels stream
 MC = 64  # rows per parallel work item (a multiple of ROWS)
@@ -43,38 +44,54 @@ def available() -> bool:
     return njit is not None
 
 
-def _micro_factory(rows: int, vecs: int, load_c: bool):
-    """Build the ``rows x vecs`` register-tile kernel; ``load_c`` False starts from the zero."""
+def _micro_factory(rows: int, vecs: int, a_stride: int, load_c: bool, with_arg: bool):
+    """Build the ``rows x vecs`` register-tile kernel reading A panels of ``a_stride`` rows.
+
+    ``load_c`` False starts from the zero (the first k-block) instead of reading C. ``with_arg``
+    also keeps, per accumulator lane, the first k that won (``t > acc`` is strict, k ascends), in
+    a second register tile of integers the width of the float, stored to ``idx`` like C.
+    """
 
     @intrinsic
-    def micro(typingctx, ap, bp, c, ldc, kk, marker):
+    def micro(typingctx, ap, bp, c, ldc, kk, idx, k_base, marker):
         """``C[:rows, :vecs*L] (max)= max_k Ap[k, :rows] + Bp[k, :vecs*L]`` on raw addresses."""
-        sig = types.void(types.intp, types.intp, types.intp, types.intp, types.intp, marker)
+        sig = types.void(types.intp, types.intp, types.intp, types.intp, types.intp, types.intp, types.intp,
+                         marker)
         fp32 = marker == types.float32
 
         def codegen(context, builder, signature, args):
-            ap, bp, c, ldc, kk, _ = args
+            ap, bp, c, ldc, kk, idx, k_base, _ = args
             fty = ir.FloatType() if fp32 else ir.DoubleType()
+            ity = ir.IntType(32 if fp32 else 64)
             lanes = 16 if fp32 else 8
             esz = 4 if fp32 else 8
-            vty = ir.VectorType(fty, lanes)
+            vty, ivty = ir.VectorType(fty, lanes), ir.VectorType(ity, lanes)
             fptr, vptr = fty.as_pointer(), vty.as_pointer()
             a_base, c_base = builder.inttoptr(ap, fptr), builder.inttoptr(c, fptr)
+            i_base = builder.inttoptr(idx, ity.as_pointer())
             b_base = builder.inttoptr(bp, vptr)
             intp = ldc.type
+            splat_mask = ir.Constant(ir.VectorType(ir.IntType(32), lanes), [0] * lanes)
 
             def const(x):
                 return ir.Constant(intp, x)
 
-            def c_addr(r, v):
+            def tile_addr(base, r, v, ptr_ty):
                 offset = builder.add(builder.mul(const(r), ldc), const(v * lanes))
-                return builder.bitcast(builder.gep(c_base, [offset]), vptr)
+                return builder.bitcast(builder.gep(base, [offset]), ptr_ty)
 
-            zero = ir.Constant(vty, [float("-inf")] * lanes)
-            init = [builder.load(c_addr(r, v), align=esz) if load_c else zero
-                    for r in range(rows) for v in range(vecs)]
-            undef = ir.Constant(vty, ir.Undefined)
-            splat_mask = ir.Constant(ir.VectorType(ir.IntType(32), lanes), [0] * lanes)
+            def splat(scalar, ty):
+                undef = ir.Constant(ty, ir.Undefined)
+                first = builder.insert_element(undef, scalar, ir.Constant(ir.IntType(32), 0))
+                return builder.shuffle_vector(first, undef, splat_mask)
+
+            tiles = [(r, v) for r in range(rows) for v in range(vecs)]
+            if load_c:
+                init = [builder.load(tile_addr(c_base, r, v, vptr), align=esz) for r, v in tiles]
+                init_idx = [builder.load(tile_addr(i_base, r, v, ivty.as_pointer()), align=esz) for r, v in tiles]
+            else:
+                init = [ir.Constant(vty, [float("-inf")] * lanes)] * len(tiles)
+                init_idx = [ir.Constant(ivty, [0] * lanes)] * len(tiles)
             entry = builder.basic_block
             loop = builder.append_basic_block("micro.loop")
             done = builder.append_basic_block("micro.done")
@@ -82,34 +99,42 @@ def _micro_factory(rows: int, vecs: int, load_c: bool):
             builder.position_at_end(loop)
             k = builder.phi(intp)
             k.add_incoming(const(0), entry)
-            accs = []
-            for value in init:
-                phi = builder.phi(vty)
-                phi.add_incoming(value, entry)
-                accs.append(phi)
+
+            def phis(values, ty):
+                out = []
+                for value in values:
+                    phi = builder.phi(ty)
+                    phi.add_incoming(value, entry)
+                    out.append(phi)
+                return out
+
+            accs = phis(init, vty)
+            arg_accs = phis(init_idx, ivty) if with_arg else []
             bvecs = [builder.load(builder.gep(b_base, [builder.add(builder.mul(k, const(vecs)), const(v))]),
                                   align=64)
                      for v in range(vecs)]
-            arow = builder.gep(a_base, [builder.mul(k, const(rows))])
-            new = []
+            arow = builder.gep(a_base, [builder.mul(k, const(a_stride))])
+            kvec = splat(builder.trunc(builder.add(k_base, k), ity) if fp32 else builder.add(k_base, k), ivty)
+            new, new_arg = [], []
             for r in range(rows):
-                scalar = builder.load(builder.gep(arow, [const(r)]))
-                splat = builder.shuffle_vector(
-                    builder.insert_element(undef, scalar, ir.Constant(ir.IntType(32), 0)), undef, splat_mask
-                )
+                a_splat = splat(builder.load(builder.gep(arow, [const(r)])), vty)
                 for v in range(vecs):
                     acc = accs[r * vecs + v]
-                    term = builder.fadd(splat, bvecs[v])
-                    new.append(builder.select(builder.fcmp_ordered(">", term, acc), term, acc))
+                    term = builder.fadd(a_splat, bvecs[v])
+                    better = builder.fcmp_ordered(">", term, acc)
+                    new.append(builder.select(better, term, acc))
+                    if with_arg:
+                        new_arg.append(builder.select(better, kvec, arg_accs[r * vecs + v]))
             k_next = builder.add(k, const(1))
             k.add_incoming(k_next, loop)
-            for phi, value in zip(accs, new):
+            for phi, value in zip(accs + arg_accs, new + new_arg):
                 phi.add_incoming(value, loop)
             builder.cbranch(builder.icmp_signed("<", k_next, kk), loop, done)
             builder.position_at_end(done)
-            for r in range(rows):
-                for v in range(vecs):
-                    builder.store(new[r * vecs + v], c_addr(r, v), align=esz)
+            for t, (r, v) in enumerate(tiles):
+                builder.store(new[t], tile_addr(c_base, r, v, vptr), align=esz)
+                if with_arg:
+                    builder.store(new_arg[t], tile_addr(i_base, r, v, ivty.as_pointer()), align=esz)
             return context.get_dummy_value()
 
         return sig, codegen
@@ -118,8 +143,10 @@ def _micro_factory(rows: int, vecs: int, load_c: bool):
 
 
 if njit is not None:
-    _micro_first = _micro_factory(ROWS, VECS, load_c=False)
-    _micro_next = _micro_factory(ROWS, VECS, load_c=True)
+    _micro_first = _micro_factory(ROWS, VECS, ROWS, load_c=False, with_arg=False)
+    _micro_next = _micro_factory(ROWS, VECS, ROWS, load_c=True, with_arg=False)
+    _micro_arg_first = _micro_factory(ARG_ROWS, VECS, ROWS, load_c=False, with_arg=True)
+    _micro_arg_next = _micro_factory(ARG_ROWS, VECS, ROWS, load_c=True, with_arg=True)
 
     @njit(parallel=True, cache=True)
     def _pack_a(a, sign, out):  # pragma: no cover - compiled
@@ -150,8 +177,11 @@ if njit is not None:
                     out[p, k, j] = -np.inf
 
     @njit(parallel=True, cache=True)
-    def _packed_kernel(ap, bp, c):  # pragma: no cover - compiled
-        """``c = max-plus(A, B)`` from panels; ``c`` is padded to whole tiles and fully written."""
+    def _packed_kernel(ap, bp, c, idx, with_arg):  # pragma: no cover - compiled
+        """``c = max-plus(A, B)`` from panels (and ``idx`` = first winning k when ``with_arg``).
+
+        ``c`` and ``idx`` are padded to whole tiles and fully written.
+        """
         row_panels, kk, _ = ap.shape
         col_panels, _, nr = bp.shape
         ldc = c.shape[1]
@@ -159,7 +189,7 @@ if njit is not None:
         esz = c.itemsize
         per_block = MC // ROWS
         blocks = (row_panels + per_block - 1) // per_block
-        a0, b0, c0 = ap.ctypes.data, bp.ctypes.data, c.ctypes.data
+        a0, b0, c0, i0 = ap.ctypes.data, bp.ctypes.data, c.ctypes.data, idx.ctypes.data
         for blk in prange(blocks):
             p0 = blk * per_block
             p1 = min(p0 + per_block, row_panels)
@@ -169,11 +199,21 @@ if njit is not None:
                     b_addr = b0 + esz * (q * kk + k0) * nr
                     for p in range(p0, p1):
                         a_addr = a0 + esz * (p * kk + k0) * ROWS
-                        c_addr = c0 + esz * (p * ROWS * ldc + q * nr)
-                        if k0 == 0:
-                            _micro_first(a_addr, b_addr, c_addr, ldc, kc, marker)
-                        else:
-                            _micro_next(a_addr, b_addr, c_addr, ldc, kc, marker)
+                        c_off = esz * (p * ROWS * ldc + q * nr)
+                        if not with_arg:
+                            if k0 == 0:
+                                _micro_first(a_addr, b_addr, c0 + c_off, ldc, kc, 0, 0, marker)
+                            else:
+                                _micro_next(a_addr, b_addr, c0 + c_off, ldc, kc, 0, 0, marker)
+                            continue
+                        for half in range(0, ROWS, ARG_ROWS):
+                            off = c_off + esz * half * ldc
+                            if k0 == 0:
+                                _micro_arg_first(a_addr + esz * half, b_addr, c0 + off, ldc, kc, i0 + off, k0,
+                                                 marker)
+                            else:
+                                _micro_arg_next(a_addr + esz * half, b_addr, c0 + off, ldc, kc, i0 + off, k0,
+                                                marker)
 
     @njit(cache=True)
     def _aligned_empty(shape, like):  # pragma: no cover - compiled
@@ -187,8 +227,9 @@ if njit is not None:
         return buf[skip:skip + count].reshape(shape)
 
     @njit(cache=True)
-    def _packed(a, b, sign):  # pragma: no cover - compiled
-        """Pack both operands and run the register-tile kernel; returns C padded to whole tiles."""
+    def _packed(a, b, sign, with_arg, index_like):  # pragma: no cover - compiled
+        """Pack both operands and run the register-tile kernel; returns C (and the winning k's, or a
+        placeholder) padded to whole tiles."""
         m, kk = a.shape
         n = b.shape[1]
         nr = VECS * 64 // a.itemsize
@@ -199,11 +240,12 @@ if njit is not None:
         c = _aligned_empty((row_panels * ROWS, col_panels * nr), a)
         _pack_a(a, sign, ap)
         _pack_b(b, sign, bp)
-        _packed_kernel(ap, bp, c)
-        return c
+        idx = _aligned_empty(c.shape if with_arg else (1, 1), index_like)
+        _packed_kernel(ap, bp, c, idx, with_arg)
+        return c, idx
 
     @njit(parallel=True, cache=True)
-    def _small_kernel(a, b, sign, c):  # pragma: no cover - compiled
+    def _small_kernel(a, b, sign, c, idx, with_arg):  # pragma: no cover - compiled
         """Unpacked loop for thin or tiny products, where packing to whole tiles would waste work."""
         m, kk = a.shape
         n = b.shape[1]
@@ -216,20 +258,8 @@ if njit is not None:
                     t = aik + sign * b[k, j]
                     if t > c[i, j]:
                         c[i, j] = t
-
-    @njit(parallel=True, cache=True)
-    def _maxplus_arg_kernel(a, b, c, arg):  # pragma: no cover - compiled
-        """Same product, also recording the first winning k (for the subgradient)."""
-        m, kk = a.shape
-        n = b.shape[1]
-        for i in prange(m):
-            for k in range(kk):
-                aik = a[i, k]
-                for j in range(n):
-                    t = aik + b[k, j]
-                    if t > c[i, j]:
-                        c[i, j] = t
-                        arg[i, j] = k
+                        if with_arg:
+                            idx[i, j] = k
 
 
 def matmul(a: torch.Tensor, b: torch.Tensor, is_max: bool, with_arg: bool):
@@ -240,18 +270,16 @@ def matmul(a: torch.Tensor, b: torch.Tensor, is_max: bool, with_arg: bool):
     n = b_np.shape[1]
     sign = a_np.dtype.type(1 if is_max else -1)
     arg = None
-    if with_arg:
-        if not is_max:
-            a_np, b_np = -a_np, -b_np
-        out = np.full((m, n), -np.inf, dtype=a_np.dtype)
-        arg = np.zeros(out.shape, dtype=np.int64)
-        _maxplus_arg_kernel(a_np, b_np, out, arg)
-        arg = torch.from_numpy(arg)
-    elif m < ROWS or m * n * kk < SMALL:
+    if m < ROWS or m * n * kk < SMALL:
         out = np.empty((m, n), dtype=a_np.dtype)
-        _small_kernel(a_np, b_np, sign, out)
+        idx = np.zeros((m, n), dtype=np.int64) if with_arg else np.zeros((1, 1), dtype=np.int64)
+        _small_kernel(a_np, b_np, sign, out, idx, with_arg)
     else:
-        out = _packed(a_np, b_np, sign)[:m, :n]
+        index_like = np.zeros(1, dtype=np.int32 if a_np.itemsize == 4 else np.int64)  # as wide as a float
+        out, idx = _packed(a_np, b_np, sign, with_arg, index_like)
+        out = out[:m, :n]
+    if with_arg:
+        arg = torch.from_numpy(idx[:m, :n]).to(torch.int64)
     if not is_max:
         np.negative(out, out=out)
     return torch.from_numpy(out), arg

@@ -170,3 +170,30 @@ def test_long_k_blocks_edges_and_infinities(backend, semiring, dtype, shape):
     b[:, 2] = zero
     got = tropical.matmul(a, b, semiring, backend=backend)
     assert torch.equal(got, broadcast_ref(a, b, semiring))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("semiring", ["max", "min"])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("shape", [(37, 600, 61), (16, 300, 50)])
+def test_gradient_on_large_tiles_with_ties_picks_the_first_k(backend, semiring, dtype, shape):
+    """Integer-valued inputs make many ties; the winner must be the first k, as in ``torch.max``."""
+    m, k, n = shape
+    g = torch.Generator().manual_seed(m * k + n)
+    a = torch.randint(-4, 5, (m, k), generator=g).to(dtype)
+    b = torch.randint(-4, 5, (k, n), generator=g).to(dtype)
+    zero = -INF if semiring == "max" else INF
+    a[a == 4] = zero
+    a[5, :] = zero
+    a.requires_grad_(True)
+    b.requires_grad_(True)
+    out = tropical.matmul(a, b, semiring, backend=backend)
+    weights = torch.randn(m, n, generator=g, dtype=dtype)
+    out.backward(weights)
+    a2 = a.detach().clone().requires_grad_(True)
+    b2 = b.detach().clone().requires_grad_(True)
+    terms = a2[:, :, None] + b2[None]
+    ref = terms.max(1) if semiring == "max" else terms.min(1)
+    assert torch.equal(out.detach(), ref.values.detach())
+    ref.values.backward(torch.where(torch.isfinite(ref.values), weights, torch.zeros_like(weights)))
+    assert torch.allclose(a.grad, a2.grad, atol=1e-4) and torch.allclose(b.grad, b2.grad, atol=1e-4)
