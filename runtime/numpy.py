@@ -308,14 +308,16 @@ def _pad_index(mode: str, n: int, lo: int, hi: int, device):
 
 
 def _ramp(start, stop, num: int, axis: int, dtype):
-    """``linspace(start, stop, num, endpoint=False)`` stacked along ``axis``."""
-    steps = torch.arange(num, dtype=torch.float64, device=stop.device) / num
+    """``linspace(start, stop, num, endpoint=False)`` stacked along ``axis``, with JAX's formula
+    ``start * (1 - t) + stop * t`` in the float dtype (integers are floored afterwards)."""
+    work = dtype if dtype.is_floating_point else torch.float32
+    steps = torch.arange(num, dtype=work, device=stop.device) / num
     shape = [1] * stop.ndim
     shape.insert(axis, num)
     steps = steps.reshape(shape)
-    stop = stop.unsqueeze(axis).to(torch.float64)
-    out = start + (stop - start) * steps
-    return out.floor().to(dtype) if not (dtype.is_floating_point or dtype.is_complex) else out.to(dtype)
+    stop = stop.unsqueeze(axis).to(work)
+    out = torch.tensor(start, dtype=work) * (1 - steps) + stop * steps
+    return out.to(dtype) if dtype.is_floating_point else out.floor().to(dtype)
 
 
 def _stat(mode, a, axis):

@@ -310,12 +310,13 @@ def _svd(a, full_matrices=True, compute_uv=True, overwrite_a=False, check_finite
 
 
 def _qr(a, overwrite_a=False, lwork=None, mode="full", pivoting=False, check_finite=True):
-    """SciPy's modes: 'full' (torch 'complete'), 'economic' ('reduced'), 'r' (R only, a 1-tuple)."""
+    """SciPy's modes: 'full' (torch 'complete'), 'economic' ('reduced'), 'r' (the full-mode R
+    alone, as a 1-tuple; torch's mode='r' gives the reduced R)."""
     if pivoting:
         raise NotImplementedError("qr(pivoting=True) is not supported by j2t.scipy")
     a = torch.as_tensor(a)
     if mode == "r":
-        return (torch.linalg.qr(a, mode="r").R,)
+        return (torch.linalg.qr(a, mode="complete").R,)
     return tuple(torch.linalg.qr(a, mode={"full": "complete", "economic": "reduced"}[mode]))
 
 

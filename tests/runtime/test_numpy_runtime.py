@@ -115,3 +115,114 @@ def test_softmax_over_all_axes_matches_scipy_special():
     x = np.random.default_rng(2).standard_normal((3, 4)).astype(np.float32)
     same(special.softmax(x), tnn.softmax(torch.from_numpy(x), axis=None))
     same(jnn.log_softmax(x, axis=(0, 1)), tnn.log_softmax(torch.from_numpy(x), axis=(0, 1)))
+
+
+# ---- pad / take / unique / quantiles / nan reductions / interp / convolve ----------------------
+
+RNG = np.random.default_rng(3)
+PAD_X = RNG.standard_normal((3, 4)).astype(np.float32)
+PAD_INT = RNG.integers(-5, 5, (3, 4)).astype(np.int32)
+
+
+@pytest.mark.parametrize("mode,kw", [("constant", {"constant_values": ((1, 2), (3, 4))}), ("edge", {}), ("wrap", {}),
+                                     ("reflect", {}), ("symmetric", {}), ("linear_ramp", {"end_values": (1, -2)}),
+                                     ("maximum", {}), ("minimum", {"stat_length": 2}), ("mean", {"stat_length": (1, 3)}),
+                                     ("median", {}), ("empty", {})])
+@pytest.mark.parametrize("width", [((1, 2), (3, 7)), 2, ((9, 1), (0, 11)), (0,)])
+def test_pad_every_mode_and_width_form(mode, kw, width):
+    for data in (PAD_X, PAD_INT):
+        same(jnp.pad(data, width, mode, **kw), tnp.pad(torch.from_numpy(data), width, mode, **kw))
+
+
+def test_pad_rejects_what_it_cannot_reproduce():
+    with pytest.raises(NotImplementedError):
+        tnp.pad(torch.ones(3), 1, "reflect", reflect_type="odd")
+    with pytest.raises(ValueError):
+        tnp.pad(torch.ones(3), -1)
+    with pytest.raises(ValueError):
+        tnp.pad(torch.ones(0), 1, "edge")
+
+
+@pytest.mark.parametrize("mode", [None, "fill", "clip", "wrap"])
+@pytest.mark.parametrize("dtype", [np.float32, np.int32, np.uint8, np.bool_])
+def test_take_out_of_range_conventions(mode, dtype):
+    data = (RNG.standard_normal((4, 5)) * 3).astype(dtype)
+    idx = np.array([[-9, -5, -1], [0, 4, 7]])
+    for axis in (None, 0, 1, -1):
+        got = tnp.take(torch.from_numpy(data), torch.from_numpy(idx), axis=axis, mode=mode)
+        np.testing.assert_array_equal(got.numpy(), np.asarray(jnp.take(data, idx, axis=axis, mode=mode)))
+
+
+@pytest.mark.parametrize("size,fill", [(None, None), (3, None), (12, None), (12, -7)])
+def test_unique_matches_jax_including_size_padding(size, fill):
+    data = RNG.integers(0, 6, (3, 4)).astype(np.int32)
+    kw = dict(return_index=True, return_inverse=True, return_counts=True, size=size, fill_value=fill)
+    for j, t in zip(jnp.unique(data, **kw), tnp.unique(torch.from_numpy(data), **kw)):
+        same(j, t, exact=True)
+
+
+def test_unique_merges_nans_and_handles_axis():
+    data = np.array([1.0, np.nan, 2.0, np.nan, 1.0], np.float32)
+    for j, t in zip(jnp.unique(data, return_counts=True), tnp.unique(torch.from_numpy(data), return_counts=True)):
+        np.testing.assert_array_equal(np.asarray(j), t.numpy())
+    rows = np.array([[1, 2], [1, 2], [0, 5], [1, 0]], np.int32)
+    for j, t in zip(jnp.unique(rows, axis=0, return_index=True, return_inverse=True, return_counts=True),
+                    tnp.unique(torch.from_numpy(rows), axis=0, return_index=True, return_inverse=True, return_counts=True)):
+        same(j, t, exact=True)
+
+
+def _with_nans(shape):
+    x = RNG.standard_normal(shape).astype(np.float32)
+    x[0, 0] = np.nan
+    x[1] = np.nan
+    return x
+
+
+@pytest.mark.parametrize("name", ["nanmax", "nanmin", "nanargmax", "nanargmin", "nanprod", "nanvar", "nanstd",
+                                  "nancumsum", "nancumprod", "nanmedian"])
+def test_nan_reductions_including_all_nan_slices(name):
+    x = _with_nans((3, 4))
+    for axis in (None, 0, 1):
+        j, t = getattr(jnp, name)(x, axis=axis), getattr(tnp, name)(torch.from_numpy(x), axis=axis)
+        np.testing.assert_allclose(t.numpy(), np.asarray(j), rtol=1e-5, atol=1e-6, equal_nan=True)
+
+
+@pytest.mark.parametrize("method", ["linear", "lower", "higher", "midpoint", "nearest"])
+def test_quantile_methods_axes_and_keepdims(method):
+    x = RNG.standard_normal((4, 6, 2)).astype(np.float32)
+    q = np.array([0.1, 0.5, 0.75], np.float32)
+    for axis, keep in ((None, False), (1, True), ((0, 2), True), ((0, 2), False)):
+        same(jnp.quantile(x, q, axis=axis, method=method, keepdims=keep),
+             tnp.quantile(torch.from_numpy(x), torch.from_numpy(q), axis=axis, method=method, keepdims=keep))
+    ints = RNG.integers(0, 9, (4, 6)).astype(np.int32)  # even count: 'nearest' ties go to the lower value
+    same(jnp.percentile(ints, 50, axis=0, method=method), tnp.percentile(torch.from_numpy(ints), 50, axis=0, method=method))
+
+
+def test_percentile_scales_q_like_xla():
+    x = np.concatenate([np.arange(21.0), [np.nan] * 3]).astype(np.float32)
+    for q in (20.0, 35.0, 60.0):
+        same(jnp.nanpercentile(x, q, method="lower"), tnp.nanpercentile(torch.from_numpy(x), q, method="lower"), exact=True)
+
+
+@pytest.mark.parametrize("kw", [{}, {"left": -1.0, "right": 5.0}, {"left": "extrapolate", "right": "extrapolate"}, {"period": 1.5}])
+def test_interp_options(kw):
+    xp = np.sort(RNG.standard_normal(7)).astype(np.float32)
+    xp[3] = xp[2]  # a repeated abscissa: JAX's zero-width guard
+    fp, x = RNG.standard_normal(7).astype(np.float32), (RNG.standard_normal(20) * 2).astype(np.float32)
+    same(jnp.interp(x, xp, fp, **kw), tnp.interp(*map(torch.from_numpy, (x, xp, fp)), **kw))
+
+
+@pytest.mark.parametrize("op", ["convolve", "correlate"])
+@pytest.mark.parametrize("la,lb", [(5, 3), (3, 6), (4, 4), (1, 5)])
+def test_convolve_correlate_all_modes_and_operand_orders(op, la, lb):
+    a, b = RNG.standard_normal(la).astype(np.float32), RNG.standard_normal(lb).astype(np.float32)
+    for mode in ("full", "same", "valid"):
+        same(getattr(jnp, op)(a, b, mode=mode), getattr(tnp, op)(torch.from_numpy(a), torch.from_numpy(b), mode=mode))
+
+
+def test_histogram_float_data_and_explicit_edges():
+    x = RNG.standard_normal(200).astype(np.float32)
+    for kw in ({}, {"bins": 7, "range": (-1.0, 1.0)}, {"bins": np.array([-2.0, 0.0, 0.3, 3.0], np.float32), "density": True}):
+        tkw = {k: torch.from_numpy(v) if isinstance(v, np.ndarray) else v for k, v in kw.items()}
+        for j, t in zip(jnp.histogram(x, **kw), tnp.histogram(torch.from_numpy(x), **tkw)):
+            same(j, t)
