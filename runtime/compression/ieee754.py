@@ -42,26 +42,22 @@ except ImportError:  # numba is the optional "fast" extra; the torch passes take
     njit = None
 
 use_numba = njit is not None  # module switch, so tests can exercise the pure-torch path too
-CHUNK = 1 << 15  # elements per parallel work item
 
 if njit is not None:
+    # A flat prange (numba splits it statically over the threads) measured ~20x faster here than
+    # an explicit chunk loop, whose inner loop numba did not vectorise.
     @njit(parallel=True, cache=True, nogil=True)
     def _split_kernel(bits, man_bits, exp_mask, man_mask, sign, exponent, mantissa):
-        n = bits.size
-        for c in prange((n + CHUNK - 1) // CHUNK):
-            for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
-                b = bits[i]
-                sign[i] = b < 0
-                exponent[i] = (b >> man_bits) & exp_mask
-                mantissa[i] = b & man_mask
+        for i in prange(bits.size):
+            b = bits[i]
+            sign[i] = b < 0
+            exponent[i] = (b >> man_bits) & exp_mask
+            mantissa[i] = b & man_mask
 
     @njit(parallel=True, cache=True, nogil=True)
     def _join_kernel(sign, exponent, mantissa, sign_shift, man_bits, out):
-        n = out.size
-        for c in prange((n + CHUNK - 1) // CHUNK):
-            for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
-                out[i] = ((np.int64(sign[i]) << sign_shift) | (np.int64(exponent[i]) << man_bits)
-                          | np.int64(mantissa[i]))
+        for i in prange(out.size):
+            out[i] = (np.int64(sign[i]) << sign_shift) | (np.int64(exponent[i]) << man_bits) | np.int64(mantissa[i])
 
 
 class _Layout(NamedTuple):
@@ -147,7 +143,7 @@ def ieee754_join(planes: IEEE754Planes) -> torch.Tensor:
     sign, exponent, mantissa = (planes.data[k] for k in ("sign", "exponent", "mantissa"))
     if use_numba and all(t.device.type == "cpu" and t.is_contiguous() for t in (sign, exponent, mantissa)):
         bits = torch.empty(mantissa.shape, dtype=int_dtype)
-        _join_kernel(sign.reshape(-1).numpy(), exponent.reshape(-1).numpy(), mantissa.reshape(-1).numpy(),
+        _join_kernel(sign.reshape(-1).view(torch.uint8).numpy(), exponent.reshape(-1).numpy(), mantissa.reshape(-1).numpy(),
                      layout.exp_bits + layout.man_bits, layout.man_bits, bits.view(-1).numpy())
     else:
         # sign and exponent are merged in a 16-bit word first, so the wide dtype is touched fewer times
