@@ -9,8 +9,10 @@ handful of small ops, ~4.6x a clone. With numba (the optional ``fast`` extra) CP
 pass: per block, the largest ``|x|`` is found as the largest sign-cleared bit pattern (an integer max,
 which vectorises where a float max may not without fast-math; for finite floats the orders agree, and
 any inf/NaN makes it a non-finite bit pattern, so the finite check still fires), then the codes are
-``rint(x / scale)`` with the same IEEE division and round-half-to-even as the torch path: identical
-output, pinned by the tests.
+``x / scale`` (the same IEEE division as the torch path) rounded half-to-even by adding and
+subtracting ``1.5 * 2**mantissa_bits`` (exact for quotients below ``2**(mantissa_bits - 1)``; codes
+are at most 127), which vectorises where a call to ``rint`` did not: identical codes, pinned by the
+tests at exact ties.
 """
 
 from __future__ import annotations
@@ -45,8 +47,9 @@ if njit is not None:
         return like(bits, like), codegen
 
     @njit(parallel=True, cache=True, nogil=True)
-    def _quantize_blocks(flat, bits, block, abs_mask, qmax, scales, codes):
+    def _quantize_blocks(flat, bits, block, abs_mask, qmax, magic, scales, codes):
         n = flat.size
+        shift = magic[0]
         for c in prange(scales.size):
             lo = c * block
             hi = min(n, lo + block)
@@ -58,7 +61,7 @@ if njit is not None:
             scale = span / qmax[0] if span > 0 or span != span else qmax[0] / qmax[0]
             scales[c] = scale
             for i in range(lo, hi):
-                codes[i] = np.int8(np.rint(flat[i] / scale))
+                codes[i] = np.int8((flat[i] / scale + shift) - shift)
             for i in range(hi, lo + block):
                 codes[i] = 0
 
@@ -89,8 +92,10 @@ def _quantize_numba(flat: torch.Tensor, block_size: int, qmax: int) -> tuple[tor
     scales = torch.empty(nblocks, dtype=flat.dtype)
     codes = torch.empty(nblocks * block_size, dtype=torch.int8)
     int_view, abs_mask = _ABS_MASK[flat.dtype]
-    _quantize_blocks(flat.numpy(), flat.view(int_view).numpy(), block_size, abs_mask,
-                     np.array([qmax], dtype=flat.numpy().dtype), scales.numpy(), codes.numpy())
+    np_dtype = flat.numpy().dtype
+    magic = 1.5 * 2.0 ** (np.finfo(np_dtype).nmant)
+    _quantize_blocks(flat.numpy(), flat.view(int_view).numpy(), block_size, abs_mask, np.array([qmax], dtype=np_dtype),
+                     np.array([magic], dtype=np_dtype), scales.numpy(), codes.numpy())
     _checks.check_finite(scales, "weights (their block ranges)")
     return scales, codes
 
