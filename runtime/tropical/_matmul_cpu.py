@@ -17,7 +17,8 @@ loads VECS vectors of the B panel, broadcasts ROWS scalars of the A panel, and d
 ``vaddps`` + ``vmaxps`` — two 512-bit ops per 16 terms, no loads or stores of C. The update
 ``t > acc ? t : acc`` compiles to one ``vmaxps`` and skips NaN terms, which is how the absorbing
 zero (``-inf + inf``) drops out (see :mod:`._semiring`). No fast-math flags are used, so ``-inf``
-is exact.
+is exact. When autograd needs the subgradient, a ``ARG_ROWS x VECS`` tile also keeps the first
+winning k per lane (compare + masked index broadcast: four ops per 16 terms instead of two).
 """
 
 from __future__ import annotations
@@ -35,9 +36,9 @@ except ImportError:  # numba is the optional "fast" extra
 ROWS = 8  # rows of the register tile (A panel height)
 ARG_ROWS = 4  # rows of the tile that also tracks the winning k (values + indices: 24 registers)
 VECS = 3  # 64-byte vectors per row of the register tile (B panel width = VECS * 64 bytes)
-KC = 256  # k-block: the B micro-panel (KC x VECS vectors) stays in L1 while A panels stream
+KC = 256  # k-block: one B micro-panel (KC x VECS vectors, 48 KB of float32) serves MC/ROWS A panels
 MC = 64  # rows per parallel work item (a multiple of ROWS)
-SMALL = 16 * 16 * 16  # products with fewer terms than this, or fewer rows than ROWS, skip packing
+SMALL = 16 * 16 * 16  # products with fewer terms than this skip packing (so do ones padding would double)
 
 
 def available() -> bool:
@@ -270,7 +271,9 @@ def matmul(a: torch.Tensor, b: torch.Tensor, is_max: bool, with_arg: bool):
     n = b_np.shape[1]
     sign = a_np.dtype.type(1 if is_max else -1)
     arg = None
-    if m < ROWS or m * n * kk < SMALL:
+    nr = VECS * 64 // a_np.itemsize
+    padded = -(-m // ROWS) * ROWS * (-(-n // nr) * nr)
+    if padded > 2 * m * n or m * n * kk < SMALL:  # thin or tiny: padding would waste the work
         out = np.empty((m, n), dtype=a_np.dtype)
         idx = np.zeros((m, n), dtype=np.int64) if with_arg else np.zeros((1, 1), dtype=np.int64)
         _small_kernel(a_np, b_np, sign, out, idx, with_arg)

@@ -197,3 +197,14 @@ def test_gradient_on_large_tiles_with_ties_picks_the_first_k(backend, semiring, 
     assert torch.equal(out.detach(), ref.values.detach())
     ref.values.backward(torch.where(torch.isfinite(ref.values), weights, torch.zeros_like(weights)))
     assert torch.allclose(a.grad, a2.grad, atol=1e-4) and torch.allclose(b.grad, b2.grad, atol=1e-4)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("shape", [(300, 200, 1), (1, 200, 300), (300, 5, 300), (9, 40, 49)])
+def test_thin_and_padded_shapes(backend, shape):
+    """Matrix-vector, vector-matrix, short k and shapes just past a tile edge."""
+    m, k, n = shape
+    a = torch.randn(m, k)
+    b = torch.randn(k, n)
+    assert torch.equal(tropical.matmul(a, b, backend=backend), (a[:, :, None] + b[None]).amax(1))
+    assert torch.equal(tropical.min_plus_matmul(a, b, backend=backend), (a[:, :, None] + b[None]).amin(1))
