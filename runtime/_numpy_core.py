@@ -1,0 +1,241 @@
+"""Array creation with JAX's dtype canonicalisation, scalar-tolerant binary ops and dtype categories."""
+
+from __future__ import annotations
+
+import numbers
+
+import torch
+
+
+#: ``jnp.newaxis`` is ``None``; kept as a name so that ``x[:, j2t.numpy.newaxis]`` reads the same.
+newaxis = None
+
+# JAX runs with 64-bit types disabled by default: float64/complex128 data become 32-bit arrays.
+_X64_OFF = {torch.float64: torch.float32, torch.complex128: torch.complex64}
+
+
+def _is_tensor_tree(obj) -> bool:
+    return isinstance(obj, torch.Tensor) or (
+        isinstance(obj, (list, tuple)) and len(obj) > 0 and any(_is_tensor_tree(o) for o in obj))
+
+
+def _stack_nested(obj):
+    """A (nested) list/tuple holding tensors, stacked the way ``jnp.array`` builds one array."""
+    if isinstance(obj, (list, tuple)):
+        parts = [_stack_nested(o) for o in obj]
+        dtype = torch.result_type(*parts) if len(parts) > 1 else parts[0].dtype
+        return torch.stack([p.to(dtype) for p in parts])
+    return torch.as_tensor(obj)
+
+
+def asarray(a, dtype=None, copy=None) -> torch.Tensor:
+    """``jnp.asarray``: a tensor with JAX's default dtypes.
+
+    Data that is not already a tensor (NumPy arrays, Python lists) is converted as JAX does with
+    x64 off: float64 becomes float32 and complex128 complex64, unless ``dtype`` is given. Lists
+    holding tensors are stacked (``torch.asarray`` only takes one-element tensors there).
+    """
+    if isinstance(a, torch.Tensor):
+        out = a if dtype is None else a.to(dtype)
+    elif _is_tensor_tree(a):
+        out = _stack_nested(a)
+        out = out if dtype is None else out.to(dtype)
+    else:
+        out = torch.as_tensor(a, dtype=dtype)
+        if dtype is None and out.dtype in _X64_OFF:
+            out = out.to(_X64_OFF[out.dtype])
+    return out.clone() if copy and out is a else out
+
+
+def array(object, dtype=None, copy=True) -> torch.Tensor:  # noqa: A002 - JAX's parameter name
+    """``jnp.array``: like :func:`asarray` but a fresh copy by default, as in JAX."""
+    out = asarray(object, dtype=dtype)
+    if copy and isinstance(object, torch.Tensor) and out.data_ptr() == object.data_ptr():
+        out = out.clone()
+    return out
+
+
+def _operands(a, b):
+    """Python scalars as 0-d tensors: torch then promotes them like JAX's weakly typed scalars."""
+    if not isinstance(a, torch.Tensor) and not isinstance(b, torch.Tensor):
+        return torch.as_tensor(a), torch.as_tensor(b)
+    if not isinstance(a, torch.Tensor):
+        a = torch.as_tensor(a, device=b.device) if isinstance(a, numbers.Number) else torch.as_tensor(a)
+    if not isinstance(b, torch.Tensor):
+        b = torch.as_tensor(b, device=a.device) if isinstance(b, numbers.Number) else torch.as_tensor(b)
+    return a, b
+
+
+def maximum(x1, x2) -> torch.Tensor:
+    """``jnp.maximum``: NaN-propagating elementwise max that also takes Python scalars."""
+    return torch.maximum(*_operands(x1, x2))
+
+
+def minimum(x1, x2) -> torch.Tensor:
+    """``jnp.minimum``: NaN-propagating elementwise min that also takes Python scalars."""
+    return torch.minimum(*_operands(x1, x2))
+
+
+def logaddexp(x1, x2) -> torch.Tensor:
+    """``jnp.logaddexp`` with Python scalars allowed on either side."""
+    return torch.logaddexp(*_operands(x1, x2))
+
+
+def arctan2(x1, x2) -> torch.Tensor:
+    """``jnp.arctan2`` with Python scalars allowed on either side."""
+    return torch.arctan2(*_operands(x1, x2))
+
+
+def hypot(x1, x2) -> torch.Tensor:
+    """``jnp.hypot`` with Python scalars allowed on either side."""
+    return torch.hypot(*_operands(x1, x2))
+
+
+def _cumulative(op, a, axis, dtype):
+    a = torch.as_tensor(a)
+    if axis is None:
+        a, axis = a.reshape(-1), 0
+    return op(a, dim=axis, dtype=dtype)
+
+
+def cumsum(a, axis=None, dtype=None) -> torch.Tensor:
+    """``jnp.cumsum``: ``axis=None`` (the default) runs over the flattened array."""
+    return _cumulative(torch.cumsum, a, axis, dtype)
+
+
+def cumprod(a, axis=None, dtype=None) -> torch.Tensor:
+    """``jnp.cumprod``: ``axis=None`` (the default) runs over the flattened array."""
+    return _cumulative(torch.cumprod, a, axis, dtype)
+
+
+def transpose(a, axes=None) -> torch.Tensor:
+    """``jnp.transpose``: ``axes=None`` reverses every axis (``torch.permute`` needs them all)."""
+    a = torch.as_tensor(a)
+    if axes is None:
+        axes = tuple(range(a.ndim - 1, -1, -1))
+    return torch.permute(a, tuple(axes))
+
+
+def flip(m, axis=None) -> torch.Tensor:
+    """``jnp.flip``: ``axis=None`` flips every axis; an int or a sequence of ints is accepted."""
+    m = torch.as_tensor(m)
+    if axis is None:
+        axis = tuple(range(m.ndim))
+    elif isinstance(axis, int):
+        axis = (axis,)
+    return torch.flip(m, tuple(axis))
+
+
+def expand_dims(a, axis) -> torch.Tensor:
+    """``jnp.expand_dims``: ``axis`` may be a sequence; positions refer to the *result*'s axes."""
+    a = torch.as_tensor(a)
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    ndim = a.ndim + len(axes)
+    positions = sorted(ax % ndim for ax in axes)
+    if len(set(positions)) != len(positions):
+        raise ValueError(f"repeated axis in expand_dims: {axis}")
+    shape = list(a.shape)
+    for pos in positions:
+        shape.insert(pos, 1)
+    return a.reshape(shape)
+
+
+def dot(a, b) -> torch.Tensor:
+    """``jnp.dot``: scalars multiply, ``b`` of rank <= 2 is a matmul, otherwise the last axis of
+    ``a`` contracts with the second-to-last axis of ``b`` (``torch.dot`` is 1-D only)."""
+    a, b = _operands(a, b)
+    if a.ndim == 0 or b.ndim == 0:
+        return torch.mul(a, b)
+    if b.ndim <= 2:
+        return torch.matmul(a, b)
+    return torch.tensordot(a, b, dims=([-1], [-2]))
+
+
+def vdot(a, b) -> torch.Tensor:
+    """``jnp.vdot``: both inputs flattened, the first conjugated (``torch.vdot`` is 1-D only)."""
+    a, b = _operands(a, b)
+    return torch.vdot(a.reshape(-1), b.reshape(-1))
+
+
+def outer(a, b) -> torch.Tensor:
+    """``jnp.outer``: both inputs flattened first (``torch.outer`` is 1-D only)."""
+    a, b = _operands(a, b)
+    return torch.outer(a.reshape(-1), b.reshape(-1))
+
+
+def sort(a, axis=-1, *, stable=True, descending=False) -> torch.Tensor:
+    """``jnp.sort``: the sorted values only (``torch.sort`` also returns indices); stable by
+    default as in JAX; ``axis=None`` sorts the flattened array."""
+    a = torch.as_tensor(a)
+    if axis is None:
+        a, axis = a.reshape(-1), 0
+    return torch.sort(a, dim=axis, stable=stable, descending=descending).values
+
+
+def imag(val):
+    """``jnp.imag``: zeros for real input (``torch.imag`` raises on real tensors)."""
+    t = torch.as_tensor(val)
+    return torch.imag(t) if t.is_complex() else torch.zeros_like(t)
+
+
+class _Category:
+    """A NumPy abstract dtype category (``jnp.floating`` ...) for :func:`issubdtype`."""
+
+    def __init__(self, name, test):
+        self.name, self._test = name, test
+
+    def __repr__(self):
+        return f"j2t.numpy.{self.name}"
+
+    def contains(self, dt: torch.dtype) -> bool:
+        return self._test(dt)
+
+
+def _is_unsigned(dt):
+    return dt in (torch.uint8, torch.uint16, torch.uint32, torch.uint64)
+
+
+floating = _Category("floating", lambda d: d.is_floating_point)
+complexfloating = _Category("complexfloating", lambda d: d.is_complex)
+inexact = _Category("inexact", lambda d: d.is_floating_point or d.is_complex)
+integer = _Category("integer", lambda d: not (d.is_floating_point or d.is_complex) and d is not torch.bool)
+signedinteger = _Category("signedinteger", lambda d: integer.contains(d) and not _is_unsigned(d))
+unsignedinteger = _Category("unsignedinteger", _is_unsigned)
+number = _Category("number", lambda d: d is not torch.bool)
+
+_NAMES = {"float16": torch.float16, "bfloat16": torch.bfloat16, "float32": torch.float32, "float64": torch.float64,
+          "int8": torch.int8, "int16": torch.int16, "int32": torch.int32, "int64": torch.int64,
+          "uint8": torch.uint8, "uint16": torch.uint16, "uint32": torch.uint32, "uint64": torch.uint64,
+          "bool": torch.bool, "complex64": torch.complex64, "complex128": torch.complex128,
+          "float": torch.float32, "int": torch.int32, "complex": torch.complex64}
+
+
+def dtype(obj) -> torch.dtype:
+    """``jnp.dtype``: a torch dtype from a torch dtype, a tensor, a NumPy dtype or a name.
+
+    Python ``float``/``int`` map to float32/int32, JAX's defaults with x64 off.
+    """
+    if isinstance(obj, torch.dtype):
+        return obj
+    if isinstance(obj, torch.Tensor):
+        return obj.dtype
+    if obj is float or obj is int or obj is complex or obj is bool:
+        return _NAMES[obj.__name__]
+    name = getattr(obj, "name", None) or str(obj)
+    if name not in _NAMES:
+        raise TypeError(f"cannot interpret {obj!r} as a dtype")
+    return _NAMES[name]
+
+
+def issubdtype(arg1, arg2) -> bool:
+    """``jnp.issubdtype`` for torch dtypes and the categories above."""
+    d1 = dtype(arg1)
+    if isinstance(arg2, _Category):
+        return arg2.contains(d1)
+    return d1 == dtype(arg2)
+
+
+def size(a, axis=None) -> int:
+    """``jnp.size``: number of elements, or the length of one axis."""
+    t = torch.as_tensor(a)
+    return t.numel() if axis is None else t.shape[axis]

@@ -1,0 +1,177 @@
+"""pad and take with JAX's out-of-range and padding-mode conventions."""
+
+from __future__ import annotations
+
+import numbers
+
+import torch
+
+from jax2torch_runtime._numpy_core import _is_unsigned
+
+
+
+# ---- padding and indexing with JAX's out-of-range conventions ----------------------------------
+
+def _pairs(value, nd: int, name: str):
+    """NumPy's pad-width broadcasting: ``n``, ``(n,)``, ``(before, after)``, ``((b, a),)`` or one
+    pair per axis, as ``nd`` ``(before, after)`` pairs."""
+    if isinstance(value, torch.Tensor):
+        value = value.tolist()
+    if isinstance(value, numbers.Number):
+        return [(value, value)] * nd
+    value = list(value)
+    if len(value) == 1 and isinstance(value[0], numbers.Number):
+        return [(value[0], value[0])] * nd
+    if len(value) == 2 and all(isinstance(v, numbers.Number) for v in value):
+        return [tuple(value)] * nd
+    if len(value) == 1:
+        return [tuple(value[0])] * nd
+    if len(value) != nd:
+        raise ValueError(f"jnp.pad: {name} must give one (before, after) pair per axis ({nd}); got {value}")
+    return [tuple(v) for v in value]
+
+
+def _pad_constant(a, widths, values):
+    values = torch.as_tensor(values)
+    if values.ndim == 0 or values.numel() == 1:
+        values = values.reshape(()).expand(a.ndim, 2)
+    else:
+        values = torch.broadcast_to(values.reshape(-1, 2) if values.ndim == 1 else values, (a.ndim, 2))
+    for i, (lo, hi) in enumerate(widths):
+        for n, v, before in ((lo, values[i, 0], True), (hi, values[i, 1], False)):
+            if n:
+                shape = list(a.shape)
+                shape[i] = n
+                block = torch.full(shape, v.item(), dtype=a.dtype, device=a.device)
+                a = torch.cat([block, a] if before else [a, block], dim=i)
+    return a
+
+
+def _pad_index(mode: str, n: int, lo: int, hi: int, device):
+    """Source index along one axis for every output position (edge, wrap, reflect, symmetric)."""
+    i = torch.arange(-lo, n + hi, device=device)
+    if mode == "edge":
+        return i.clamp(0, n - 1)
+    if mode == "wrap":
+        return i % n
+    if mode == "reflect" and n == 1:
+        return torch.zeros_like(i)
+    period = 2 * n - 2 if mode == "reflect" else 2 * n
+    j = i % period
+    return torch.where(j < n, j, period - j - (0 if mode == "reflect" else 1))
+
+
+def _ramp(start, stop, num: int, axis: int, dtype):
+    """``linspace(start, stop, num, endpoint=False)`` stacked along ``axis``, with JAX's formula
+    ``start * (1 - t) + stop * t`` in the float dtype (integers are floored afterwards)."""
+    work = dtype if dtype.is_floating_point else torch.float32
+    steps = torch.arange(num, dtype=work, device=stop.device) / num
+    shape = [1] * stop.ndim
+    shape.insert(axis, num)
+    steps = steps.reshape(shape)
+    stop = stop.unsqueeze(axis).to(work)
+    out = torch.tensor(start, dtype=work) * (1 - steps) + stop * steps
+    return out.to(dtype) if dtype.is_floating_point else out.floor().to(dtype)
+
+
+def _stat(mode, a, axis):
+    if mode == "maximum":
+        return torch.amax(a, dim=axis, keepdim=True)
+    if mode == "minimum":
+        return torch.amin(a, dim=axis, keepdim=True)
+    af = a if a.dtype.is_floating_point else a.to(torch.float32)
+    out = torch.mean(af, dim=axis, keepdim=True) if mode == "mean" else torch.quantile(af, 0.5, dim=axis, keepdim=True)
+    return out.round().to(a.dtype) if not a.dtype.is_floating_point else out
+
+
+def pad(array, pad_width, mode="constant", *, constant_values=0, stat_length=None, end_values=0,
+        reflect_type="even") -> torch.Tensor:
+    """``jnp.pad``: NumPy's per-axis ``pad_width`` (first axis first) and every string mode.
+
+    ``torch.nn.functional.pad`` lists pairs from the last axis backwards and only knows
+    constant/reflect/replicate/circular (without widths beyond the axis size), so the axes are
+    padded one by one here, reproducing JAX's order (later axes pad the earlier axes' corners).
+    """
+    a = torch.as_tensor(array)
+    if a.ndim == 0:
+        return a
+    if callable(mode):
+        raise NotImplementedError("jnp.pad with a callable mode: apply the function along each axis by hand")
+    widths = [(int(lo), int(hi)) for lo, hi in _pairs(pad_width, a.ndim, "pad_width")]
+    if any(lo < 0 or hi < 0 for lo, hi in widths):
+        raise ValueError("index can't contain negative values")
+    if mode == "constant":
+        return _pad_constant(a, widths, constant_values)
+    if mode == "empty":
+        return _pad_constant(a, widths, 0)
+    if mode in ("reflect", "symmetric") and reflect_type != "even":
+        raise NotImplementedError("jnp.pad reflect_type='odd' is not supported by j2t.numpy.pad")
+    if mode == "linear_ramp":
+        ends = _pairs(end_values, a.ndim, "end_values")
+    elif mode in ("maximum", "minimum", "mean", "median"):
+        lengths = None if stat_length is None else _pairs(stat_length, a.ndim, "stat_length")
+    elif mode not in ("edge", "wrap", "reflect", "symmetric"):
+        raise ValueError(f"Unimplemented padding mode '{mode}' for np.pad.")
+    for axis, (lo, hi) in enumerate(widths):
+        n = a.shape[axis]
+        if not lo and not hi:
+            continue
+        if n == 0:
+            raise ValueError(f"Cannot apply '{mode}' padding to empty axis")
+        if mode in ("edge", "wrap", "reflect", "symmetric"):
+            a = torch.index_select(a, axis, _pad_index(mode, n, lo, hi, a.device))
+        elif mode == "linear_ramp":
+            before = _ramp(ends[axis][0], a.narrow(axis, 0, 1).squeeze(axis), lo, axis, a.dtype)
+            after = _ramp(ends[axis][1], a.narrow(axis, n - 1, 1).squeeze(axis), hi, axis, a.dtype).flip(axis)
+            a = torch.cat([before, a, after], dim=axis)
+        else:
+            if lengths is None:
+                s_lo = s_hi = _stat(mode, a, axis)
+            else:
+                s_lo = _stat(mode, a.narrow(axis, 0, min(lengths[axis][0], n)), axis)
+                k = min(lengths[axis][1], n)
+                s_hi = _stat(mode, a.narrow(axis, n - k, k), axis)
+            a = torch.cat([s_lo.repeat_interleave(lo, dim=axis), a, s_hi.repeat_interleave(hi, dim=axis)], dim=axis)
+    return a
+
+
+def _invalid_fill(dtype: torch.dtype):
+    """JAX's fill value for out-of-range gathers: NaN, the most negative signed or the largest
+    unsigned integer, and True for booleans."""
+    if dtype.is_floating_point or dtype.is_complex:
+        return float("nan")
+    if dtype == torch.bool:
+        return True
+    info = torch.iinfo(dtype)
+    return info.max if _is_unsigned(dtype) else info.min
+
+
+def take(a, indices, axis=None, out=None, mode=None, unique_indices=False, indices_are_sorted=False,
+         fill_value=None) -> torch.Tensor:
+    """``jnp.take``: by default (``mode="fill"``) negative indices count from the end and
+    out-of-range ones give ``fill_value`` (NaN / integer minimum / True); ``"clip"`` clamps the raw
+    index into range and ``"wrap"`` takes it modulo the axis size. ``axis=None`` indexes the
+    flattened array. ``torch.take``/``index_select`` raise on out-of-range indices instead."""
+    if out is not None:
+        raise ValueError("jnp.take: out= is not supported")
+    a = torch.as_tensor(a)
+    idx = torch.as_tensor(indices, device=a.device).long()
+    if axis is None:
+        a, axis = a.reshape(-1), 0
+    axis = axis % a.ndim
+    n = a.shape[axis]
+    mode = "fill" if mode is None else mode
+    if mode == "wrap":
+        src = idx % n
+    elif mode == "clip":  # JAX clamps without counting negative indices from the end
+        src = idx.clamp(0, max(n - 1, 0))
+    else:
+        src = torch.where(idx < 0, idx + n, idx).clamp(0, max(n - 1, 0))
+    picked = torch.index_select(a, axis, src.reshape(-1)).reshape(a.shape[:axis] + idx.shape + a.shape[axis + 1:])
+    if mode == "fill":
+        valid = ((idx >= -n) & (idx < n)).reshape((1,) * axis + idx.shape + (1,) * (a.ndim - axis - 1))
+        fill = _invalid_fill(a.dtype) if fill_value is None else fill_value
+        picked = torch.where(valid, picked, torch.tensor(fill, dtype=a.dtype, device=a.device))
+    elif mode not in ("clip", "wrap", "promise_in_bounds"):
+        raise ValueError(f"jnp.take: invalid mode {mode!r}")
+    return picked

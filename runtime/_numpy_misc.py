@@ -1,0 +1,249 @@
+"""Index helpers, statistics and small elementwise helpers."""
+
+from __future__ import annotations
+
+import functools
+
+import torch
+
+from jax2torch_runtime._numpy_core import _operands
+from jax2torch_runtime._numpy_reductions import _all_axes, _inexact
+
+
+
+# ---- index helpers, statistics and small elementwise helpers ------------------------------------
+
+def tril_indices(n, k=0, m=None):
+    """``jnp.tril_indices``: a (rows, cols) tuple (``torch.tril_indices`` returns a 2xN tensor
+    and orders its arguments (row, col, offset))."""
+    return tuple(torch.tril_indices(n, n if m is None else m, k))
+
+
+def triu_indices(n, k=0, m=None):
+    """``jnp.triu_indices``: a (rows, cols) tuple of the upper triangle from diagonal ``k``."""
+    return tuple(torch.triu_indices(n, n if m is None else m, k))
+
+
+def tril_indices_from(arr, k=0):
+    """``jnp.tril_indices_from``: :func:`tril_indices` for the last two axes of ``arr``."""
+    return tril_indices(arr.shape[-2], k, arr.shape[-1])
+
+
+def triu_indices_from(arr, k=0):
+    """``jnp.triu_indices_from``: :func:`triu_indices` for the last two axes of ``arr``."""
+    return triu_indices(arr.shape[-2], k, arr.shape[-1])
+
+
+def diag_indices(n, ndim=2):
+    """``jnp.diag_indices``: ``ndim`` copies of ``arange(n)``."""
+    return (torch.arange(n),) * ndim
+
+
+def diag_indices_from(arr):
+    """``jnp.diag_indices_from``: main-diagonal indices of a square array."""
+    if len(set(arr.shape)) != 1:
+        raise ValueError("All dimensions of input must be of equal length")
+    return diag_indices(arr.shape[0], arr.ndim)
+
+
+def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None) -> torch.Tensor:
+    """``jnp.cov``: ``rowvar=False`` transposes, ``y`` adds variables, ``bias``/``ddof`` become
+    ``torch.cov``'s ``correction``; a 1-D input gives a 0-d result as in NumPy."""
+    x = _inexact(m)
+    x = x.reshape(1, -1) if x.ndim == 1 else x
+    if not rowvar and x.shape[0] != 1:
+        x = x.T
+    if y is not None:
+        yy = _inexact(y)
+        yy = yy.reshape(1, -1) if yy.ndim == 1 else yy
+        if not rowvar and yy.shape[0] != 1:
+            yy = yy.T
+        x = torch.cat([x, yy.to(x.dtype)], dim=0)
+    correction = ddof if ddof is not None else (0 if bias else 1)
+    out = torch.cov(x, correction=correction, fweights=fweights, aweights=aweights)
+    return out.reshape(()) if x.shape[0] == 1 else out
+
+
+def corrcoef(x, y=None, rowvar=True) -> torch.Tensor:
+    """``jnp.corrcoef``: Pearson coefficients, clipped to [-1, 1] like NumPy and JAX."""
+    c = cov(x, y, rowvar)
+    if c.ndim == 0:
+        return c / c
+    d = torch.sqrt(torch.diagonal(c))
+    return (c / d[:, None] / d[None, :]).clamp(-1, 1)
+
+
+def digitize(x, bins, right=False, *, method=None) -> torch.Tensor:
+    """``jnp.digitize``: ``torch.bucketize`` with the arguments swapped, NumPy's ``right``
+    meaning (inverted with respect to bucketize's) and decreasing ``bins`` supported."""
+    x, bins = _operands(x, bins)
+    if bins.numel() > 1 and bool(bins[-1] < bins[0]):
+        return bins.numel() - torch.bucketize(x, bins.flip(0), right=not right)
+    return torch.bucketize(x, bins, right=not right)
+
+
+def float_power(x1, x2) -> torch.Tensor:
+    """``jnp.float_power``: power in the promoted *inexact* dtype (float32 with JAX's x64 off;
+    ``torch.float_power`` always computes and returns float64)."""
+    a, b = _operands(x1, x2)
+    dtype = torch.result_type(a, b)
+    dtype = dtype if dtype.is_floating_point or dtype.is_complex else torch.float32
+    return torch.pow(a.to(dtype), b.to(dtype))
+
+
+def angle(z, deg=False) -> torch.Tensor:
+    """``jnp.angle``: the complex argument, in degrees with ``deg=True``; float for real input."""
+    out = torch.angle(_inexact(z))
+    return torch.rad2deg(out) if deg else out
+
+
+def append(arr, values, axis=None) -> torch.Tensor:
+    """``jnp.append``: ``axis=None`` flattens both inputs first."""
+    arr, values = _operands(arr, values)
+    dtype = torch.result_type(arr, values)
+    if axis is None:
+        return torch.cat([arr.reshape(-1).to(dtype), values.reshape(-1).to(dtype)])
+    return torch.cat([arr.to(dtype), values.to(dtype)], dim=axis)
+
+
+def divmod(x1, x2):  # noqa: A001 - mirrors jnp.divmod
+    """``jnp.divmod``: (floor quotient, remainder with the divisor's sign)."""
+    a, b = _operands(x1, x2)
+    return torch.div(a, b, rounding_mode="floor"), torch.remainder(a, b)
+
+
+def modf(x):
+    """``jnp.modf``: (fractional part, integral part), both with ``x``'s sign."""
+    x = _inexact(x)
+    whole = torch.trunc(x)
+    return x - whole, whole
+
+
+def matvec(x1, x2) -> torch.Tensor:
+    """``jnp.matvec``: batched matrix-vector product over the last axes."""
+    return torch.matmul(x1, x2.unsqueeze(-1)).squeeze(-1)
+
+
+def vecmat(x1, x2) -> torch.Tensor:
+    """``jnp.vecmat``: batched vector-matrix product, the vector conjugated."""
+    return torch.matmul(x1.conj().unsqueeze(-2), x2).squeeze(-2)
+
+
+def rollaxis(a, axis, start=0) -> torch.Tensor:
+    """``jnp.rollaxis``: move ``axis`` to sit before position ``start`` (NumPy's rule)."""
+    a = torch.as_tensor(a)
+    axis %= a.ndim
+    start = start + a.ndim if start < 0 else start
+    if axis < start:
+        start -= 1
+    return torch.movedim(a, axis, start)
+
+
+def _cumulative_initial(op, x, axis, dtype, include_initial, initial):
+    x = torch.as_tensor(x)
+    if axis is None:
+        if x.ndim > 1:
+            raise ValueError("jnp.cumulative_*: axis is required for arrays of more than one dimension")
+        axis = 0
+    out = op(x, dim=axis, dtype=dtype)
+    if include_initial:
+        shape = list(out.shape)
+        shape[axis] = 1
+        out = torch.cat([torch.full(shape, initial, dtype=out.dtype, device=out.device), out], dim=axis)
+    return out
+
+
+def cumulative_sum(x, /, *, axis=None, dtype=None, include_initial=False) -> torch.Tensor:
+    """``jnp.cumulative_sum``: ``include_initial`` prepends 0 along ``axis``."""
+    return _cumulative_initial(torch.cumsum, x, axis, dtype, include_initial, 0)
+
+
+def cumulative_prod(x, /, *, axis=None, dtype=None, include_initial=False) -> torch.Tensor:
+    """``jnp.cumulative_prod``: ``include_initial`` prepends 1 along ``axis``."""
+    return _cumulative_initial(torch.cumprod, x, axis, dtype, include_initial, 1)
+
+
+def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0) -> torch.Tensor:
+    """``jnp.geomspace`` for positive scalar endpoints: ``torch.logspace`` on log10 of them,
+    with the exact endpoints restored as NumPy does; float32 by default."""
+    import math
+
+    if axis != 0:
+        raise NotImplementedError("j2t.numpy.geomspace supports axis=0 only")
+    if start <= 0 or stop <= 0:
+        raise NotImplementedError("j2t.numpy.geomspace supports positive endpoints only")
+    dtype = torch.float32 if dtype is None else dtype
+    lo, hi = math.log10(start), math.log10(stop)
+    if not endpoint:
+        hi = lo + (hi - lo) * (num - 1) / num if num > 1 else lo
+    out = torch.logspace(lo, hi, num, dtype=torch.float64)
+    if num > 0:
+        out[0] = start
+        if endpoint and num > 1:
+            out[-1] = stop
+    return out.to(dtype)
+
+
+def select(condlist, choicelist, default=0) -> torch.Tensor:
+    """``jnp.select``: the first true condition picks its choice (``torch.select`` is indexing)."""
+    if len(condlist) != len(choicelist):
+        raise ValueError("condlist and choicelist must have the same length")
+    choices = [torch.as_tensor(c) for c in choicelist]
+    dtype = functools.reduce(torch.promote_types, [c.dtype for c in choices])
+    out = torch.as_tensor(default, dtype=dtype)
+    for cond, choice in reversed(list(zip(condlist, choices))):
+        out = torch.where(torch.as_tensor(cond), choice.to(dtype), out)
+    return out
+
+
+def iscomplex(x) -> torch.Tensor:
+    """``jnp.iscomplex``: elementwise nonzero imaginary part (all False for real input)."""
+    x = torch.as_tensor(x)
+    return x.imag != 0 if x.is_complex() else torch.zeros_like(x, dtype=torch.bool)
+
+
+def isrealobj(x) -> bool:
+    """``jnp.isrealobj``: the dtype is not complex."""
+    return not torch.as_tensor(x).is_complex()
+
+
+def linalg_trace(x, /, *, offset=0, dtype=None) -> torch.Tensor:
+    """``jnp.linalg.trace``: the trace over the last two axes, batched (``torch.trace`` is 2-D)."""
+    return torch.diagonal(torch.as_tensor(x), offset, -2, -1).sum(-1, dtype=dtype)
+
+
+def linalg_lstsq(a, b, rcond=None, *, numpy_resid=False):
+    """``jnp.linalg.lstsq``: ``(x, residuals, rank, singular_values)`` from an SVD as in JAX
+    (``torch.linalg.lstsq`` returns empty residuals/ranks for its default driver). Residuals are
+    always computed unless ``numpy_resid`` asks for NumPy's empty ones when rank-deficient/wide."""
+    a, b = torch.as_tensor(a), torch.as_tensor(b)
+    vector = b.ndim == 1
+    b = b[:, None] if vector else b
+    m, n = a.shape
+    rcond = torch.finfo(a.dtype).eps * max(m, n) if rcond is None else rcond
+    u, s, vt = torch.linalg.svd(a, full_matrices=False)
+    mask = (s > 0) & (s >= rcond * s[0])
+    rank = mask.sum()
+    s_inv = torch.where(mask, 1 / torch.where(mask, s, 1), 0)[:, None].to(a.dtype)
+    x = vt.conj().T @ (s_inv * (u.conj().T @ b))
+    if numpy_resid and (int(rank) < n or m <= n):
+        resid = torch.zeros(0, dtype=a.dtype)
+    else:
+        resid = torch.linalg.vector_norm(b - a @ x, dim=0) ** 2
+    return (x.reshape(-1) if vector else x), resid, rank, s
+
+
+def gradient(f, *varargs, axis=None, edge_order=None):
+    """``jnp.gradient``: one array for a single axis, a list otherwise (``torch.gradient``
+    always returns a tuple); integers promote to float32."""
+    f = _inexact(f)
+    axes = _all_axes(f, axis)
+    spacing = varargs[0] if len(varargs) == 1 else (list(varargs) if varargs else 1)
+    out = torch.gradient(f, spacing=spacing, dim=axes, edge_order=edge_order or 1)
+    return out[0] if len(out) == 1 else list(out)
+
+
+def fft_ihfft(a, n=None, axis=-1, norm=None) -> torch.Tensor:
+    """``jnp.fft.ihfft``: ``torch.fft.ihfft`` returns a lazily conjugated view, which
+    ``.numpy()`` and some kernels reject; the result is materialised like JAX's array."""
+    return torch.fft.ihfft(torch.as_tensor(a), n=n, dim=axis, norm=norm).resolve_conj()
