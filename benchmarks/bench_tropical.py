@@ -9,7 +9,9 @@
 
 The CPU is usually shared, so every repetition times ``torch.matmul`` right before and right after
 the tropical product and takes the ratio against the faster of the two; the table shows the median
-ratio and its spread (min-max) over the repetitions, plus the median times. The first call (numba
+ratio and its spread (min-max) over the repetitions, plus the median times. Torch and numba each
+bring an OpenMP runtime whose idle threads spin after a parallel region, so alternating the two
+costs each a little; ``OMP_WAIT_POLICY=PASSIVE`` removes that (see docs/tropical.md). The first call (numba
 cache load or compile, Triton JIT) is reported separately. Correctness is checked against a
 broadcast on a slice before timing.
 """
@@ -75,7 +77,8 @@ def _cold_compile_seconds() -> float:
 
 def bench_cpu(sizes, backends, repeats, cold: bool):
     print(f"CPU, torch {torch.__version__}, {torch.get_num_threads()} threads, load average "
-          f"{os.getloadavg()[0]:.1f}; ratio = tropical / float32 torch.matmul, median [min-max]")
+          f"{os.getloadavg()[0]:.1f}, OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', 'unset')}; "
+          f"ratio = tropical / float32 torch.matmul, median [min-max]")
     if "numba" in backends and _matmul_cpu.available():
         if cold:
             print(f"numba first call, empty cache (compile): {_cold_compile_seconds():.2f} s")
