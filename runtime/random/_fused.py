@@ -72,6 +72,8 @@ def normal(key: torch.Tensor, shape: tuple[int, ...], dtype: torch.dtype) -> tor
         except Exception:  # e.g. a GPU this Triton cannot target: the eager path below is exact
             _BROKEN.add("triton")
     slot = ("normal", dtype, key.device.type)
+    if dtype == torch.float64:  # Inductor's float64 log is not eager's, and the build takes minutes
+        return _continuous.normal(key, shape, dtype)
     if n < MIN_FUSED_NUMEL or not _enabled() or slot in _BROKEN or _tracing(key) or not _inductor_exact(key):
         return _continuous.normal(key, shape, dtype)
     try:

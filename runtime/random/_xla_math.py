@@ -94,16 +94,20 @@ def log(y: torch.Tensor) -> torch.Tensor:
     return torch.where(y == float("inf"), y, out)
 
 
-_LOG1P_DEN = [_r32(v) for v in (
+# Cephes log1p rational; float32 uses the same constants rounded to float32.
+_LOG1P_DEN64 = (
     1.5062909083469192043167e1, 8.3047565967967209469434e1, 2.2176239823732856465394e2,
     3.0909872225312059774938e2, 2.1642788614495947685003e2, 6.0118660497603843919306e1,
-)]
-_LOG1P_NUM = [_r32(v) for v in (
+)
+_LOG1P_NUM64 = (
     4.5270000862445199635215e-5, 4.9854102823193375972212e-1, 6.5787325942061044846969e0,
     2.9911919328553073277375e1, 6.0949667980987787057556e1, 5.7112963590585538103336e1,
     2.0039553499201281259648e1,
-)]
-_LOG1P_SMALL = _r32(0.41421356237309504880)
+)
+_LOG1P_SMALL64 = 0.41421356237309504880
+_LOG1P_DEN = [_r32(v) for v in _LOG1P_DEN64]
+_LOG1P_NUM = [_r32(v) for v in _LOG1P_NUM64]
+_LOG1P_SMALL = _r32(_LOG1P_SMALL64)
 
 
 def log1p(t: torch.Tensor) -> torch.Tensor:
@@ -169,8 +173,77 @@ def fma64(a: torch.Tensor, b: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
     return s + (err_p + err_s)
 
 
+def _fma64(a: torch.Tensor, b, c) -> torch.Tensor:
+    """:func:`fma64` with scalar ``b`` or ``c`` broadcast to ``a``."""
+    b = b if isinstance(b, torch.Tensor) else torch.full_like(a, b)
+    c = c if isinstance(c, torch.Tensor) else torch.full_like(a, c)
+    return fma64(a, b, c)
+
+
+def sqrt64(x: torch.Tensor) -> torch.Tensor:
+    """Correctly rounded float64 square root (XLA's ``vsqrtpd``). torch's vectorised CPU ``sqrt``
+    is off by one ulp on about 1% of float64 inputs; one step on the exact residual
+    ``x - s*s`` fixes it (a square root never lies exactly half-way between two doubles)."""
+    s = torch.sqrt(x)
+    resid = fma64(-s, s, x)
+    up = torch.nextafter(s, torch.full_like(s, float("inf")))
+    down = torch.nextafter(s, torch.zeros_like(s))
+    s = torch.where(resid > s * (up - s), up, s)
+    s = torch.where(resid < -s * (s - down), down, s)
+    return torch.where(torch.isfinite(x) & (x > 0), s, torch.sqrt(x))
+
+
+def log1p64(t: torch.Tensor) -> torch.Tensor:
+    """XLA CPU's float64 ``log1p``: the Cephes rational with FMAs for ``|t| < sqrt(2)-1``, else
+    ``log(1+t)`` through the C library's ``log`` (torch's ``log`` differs from glibc's on ~0.3%)."""
+    t2 = t * t
+    den = t + _LOG1P_DEN64[0]
+    for coef in _LOG1P_DEN64[1:]:
+        den = _fma64(den, t, coef)
+    num = _fma64(t, _LOG1P_NUM64[0], _LOG1P_NUM64[1])
+    for coef in _LOG1P_NUM64[2:]:
+        num = _fma64(num, t, coef)
+    small = t + _fma64(t2, -0.5, (t * t2) * (num / den))
+    return torch.where(t.abs() < _LOG1P_SMALL64, small, torch.log(t + 1.0))
+
+
+# Giles' double-precision erf_inv, one coefficient list per range of w = -log1p(-x*x), highest
+# power first, as XLA's expansion of chlo.erf_inv evaluates them (read off the optimised HLO).
+_ERFINV64 = (
+    (-3.64441206401782e-21, -1.6850591381820166e-19, 1.28584807152564e-18, 1.1157877678025181e-17,
+     -1.333171662854621e-16, 2.0972767875968562e-17, 6.637638134358324e-15, -4.054566272975207e-14,
+     -8.151934197605472e-14, 2.6335093153082323e-12, -1.2975133253453532e-11, -5.415412054294628e-11,
+     1.0512122733215323e-09, -4.112633980346984e-09, -2.9070369957882005e-08, 4.2347877827932404e-07,
+     -1.3654692000834679e-06, -1.3882523362786469e-05, 0.00018673420803405714, -0.000740702534166267,
+     -0.006033670871430149, 0.24015818242558962, 1.6536545626831027),
+    (2.2137376921775787e-09, 9.075656193888539e-08, -2.7517406297064545e-07, 1.8239629214389228e-08,
+     1.5027403968909828e-06, -4.013867526981546e-06, 2.9234449089955446e-06, 1.2475304481671779e-05,
+     -4.7318229009055734e-05, 6.828485145957318e-05, 2.4031110387097894e-05, -0.0003550375203628475,
+     0.0009532893797373805, -0.0016882755560235047, 0.002491442096107851, -0.003751208507569241,
+     0.005370914553590064, 1.0052589676941592, 3.0838856104922208),
+    (-2.7109920616438573e-11, -2.555641816996525e-10, 1.5076572693500548e-09, -3.789465440126737e-09,
+     7.61570120807834e-09, -1.496002662714924e-08, 2.914795345090108e-08, -6.771199775845234e-08,
+     2.2900482228026655e-07, -9.9298272942317e-07, 4.526062597223154e-06, -1.968177810553167e-05,
+     7.599527703001776e-05, -0.00021503011930044477, -0.00013871931833623122, 1.0103004648645344,
+     4.849906401408584),
+)
+
+
 def erf_inv64(x: torch.Tensor) -> torch.Tensor:
-    """float64 inverse error function. XLA uses Giles' double-precision polynomial with its own
-    float64 ``log1p``; this uses torch's, so float64 normals agree with JAX to a few ulp but are
-    not guaranteed bit-identical (see docs/random.md for the measured rate)."""
-    return torch.special.erfinv(x)
+    """XLA's float64 ``erf_inv`` (Giles 2010, three ranges) with XLA CPU's ``log1p``, ``sqrt`` and
+    FMA-contracted Horner steps. Bit-identical to JAX except where the C library's ``log`` and
+    torch's differ (the ``log`` branch of ``log1p``; see docs/random.md for the measured rate)."""
+    w = -log1p64(-x * x)
+    lt_6_25, lt_16 = w < 6.25, w < 16.0
+    shifted = torch.where(lt_6_25, w - 3.125, sqrt64(w) - torch.where(lt_16, 3.25, 5.0))
+
+    # One Horner chain with per-element coefficients, as XLA evaluates it; the shorter lists are
+    # padded with leading zeros, which keep p == 0 exactly until their first coefficient.
+    n = len(_ERFINV64[0])
+    padded = [(0.0,) * (n - len(c)) + c for c in _ERFINV64]
+    table = torch.tensor(padded, dtype=x.dtype, device=x.device)  # (3 ranges, n)
+    p = torch.zeros_like(x)
+    for i in range(n):
+        a, b, c = table[:, i]
+        p = fma64(p, shifted, torch.where(lt_6_25, a, torch.where(lt_16, b, c)))
+    return torch.where(x.abs() == 1.0, x * float("inf"), p * x)
