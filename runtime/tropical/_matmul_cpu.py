@@ -38,6 +38,7 @@ ARG_ROWS = 4  # rows of the tile that also tracks the winning k (values + indice
 VECS = 3  # 64-byte vectors per row of the register tile (B panel width = VECS * 64 bytes)
 KC = 256  # k-block: one B micro-panel (KC x VECS vectors, 48 KB of float32) serves MC/ROWS A panels
 MC = 64  # rows per parallel work item (a multiple of ROWS)
+NC = 8  # B panels per column block: the 64-row C block being updated stays ~100 KB
 SMALL = 16 * 16 * 16  # products with fewer terms than this skip packing (so do ones padding would double)
 
 
@@ -194,27 +195,28 @@ if njit is not None:
         for blk in prange(blocks):
             p0 = blk * per_block
             p1 = min(p0 + per_block, row_panels)
-            for k0 in range(0, kk, KC):
-                kc = min(KC, kk - k0)
-                for q in range(col_panels):
-                    b_addr = b0 + esz * (q * kk + k0) * nr
-                    for p in range(p0, p1):
-                        a_addr = a0 + esz * (p * kk + k0) * ROWS
-                        c_off = esz * (p * ROWS * ldc + q * nr)
-                        if not with_arg:
-                            if k0 == 0:
-                                _micro_first(a_addr, b_addr, c0 + c_off, ldc, kc, 0, 0, marker)
-                            else:
-                                _micro_next(a_addr, b_addr, c0 + c_off, ldc, kc, 0, 0, marker)
-                            continue
-                        for half in range(0, ROWS, ARG_ROWS):
-                            off = c_off + esz * half * ldc
-                            if k0 == 0:
-                                _micro_arg_first(a_addr + esz * half, b_addr, c0 + off, ldc, kc, i0 + off, k0,
-                                                 marker)
-                            else:
-                                _micro_arg_next(a_addr + esz * half, b_addr, c0 + off, ldc, kc, i0 + off, k0,
-                                                marker)
+            for q0 in range(0, col_panels, NC):
+                for k0 in range(0, kk, KC):
+                    kc = min(KC, kk - k0)
+                    for q in range(q0, min(q0 + NC, col_panels)):
+                        b_addr = b0 + esz * (q * kk + k0) * nr
+                        for p in range(p0, p1):
+                            a_addr = a0 + esz * (p * kk + k0) * ROWS
+                            c_off = esz * (p * ROWS * ldc + q * nr)
+                            if not with_arg:
+                                if k0 == 0:
+                                    _micro_first(a_addr, b_addr, c0 + c_off, ldc, kc, 0, 0, marker)
+                                else:
+                                    _micro_next(a_addr, b_addr, c0 + c_off, ldc, kc, 0, 0, marker)
+                                continue
+                            for half in range(0, ROWS, ARG_ROWS):
+                                off = c_off + esz * half * ldc
+                                if k0 == 0:
+                                    _micro_arg_first(a_addr + esz * half, b_addr, c0 + off, ldc, kc, i0 + off, k0,
+                                                     marker)
+                                else:
+                                    _micro_arg_next(a_addr + esz * half, b_addr, c0 + off, ldc, kc, i0 + off, k0,
+                                                    marker)
 
     @njit(cache=True)
     def _aligned_empty(shape, like):  # pragma: no cover - compiled
