@@ -13,6 +13,7 @@ contracting the plain multiply-add pairs that XLA left unfused.
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 import torch
@@ -170,7 +171,9 @@ def normal_f32(key: torch.Tensor, n: int) -> torch.Tensor:
     if n == 0:
         return out
     grid = (triton.cdiv(n, BLOCK),)
-    with torch.cuda.device(key.device):
+    # the launch goes to the current device; the interpreter (TRITON_INTERPRET=1) runs on CPU tensors
+    on_device = torch.cuda.device(key.device) if key.is_cuda else contextlib.nullcontext()
+    with on_device:
         _normal_f32_kernel[grid](key.contiguous(), _coefficients(key.device), out, n, _LO, _SPAN, _SQRT2,
                                  BLOCK_SIZE=BLOCK, num_warps=NUM_WARPS, enable_fp_fusion=False)
     return out
