@@ -19,6 +19,7 @@ broadcast on a slice before timing.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import statistics
 import subprocess
@@ -98,8 +99,9 @@ def bench_cpu(sizes, backends, repeats, cold: bool):
                 continue
             out = tropical.matmul(a, b, backend=backend)
             _check(a, b, out)
-            t, ref, ratios = _interleaved(lambda: tropical.matmul(a, b, backend=backend),
-                                          lambda: torch.matmul(a, b), reps if backend != "torch" else max(3, reps // 2))
+            t, ref, ratios = _interleaved(functools.partial(tropical.matmul, a, b, backend=backend),
+                                          functools.partial(torch.matmul, a, b),
+                                          reps if backend != "torch" else max(3, reps // 2))
             refs.append(ref)
             spread = f"{statistics.median(ratios):.2f} [{ratios[0]:.2f}-{ratios[-1]:.2f}]"
             cells.append(f"{t * 1e3:10.1f} {spread:>22}")
