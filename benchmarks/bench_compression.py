@@ -5,7 +5,7 @@ Clone and op are timed alternately; every repeat gives one paired ratio (op / th
 it), and the table shows the median ratio with its 10th-90th percentile spread, so load from other
 processes on a shared machine inflates both sides of a pair alike instead of skewing the ratio;
 ``min/min`` (fastest op over fastest clone) is the quiet-moment estimate. ``ms``/``clone`` are medians. No op
-uses torch.compile. The sparse coders, block-wise compress and the IEEE 754 split/join use numba kernels when numba is installed (``cache=True``): the
+uses torch.compile. The sparse coders and the IEEE 754 split/join use numba kernels when numba is installed (``cache=True``): the
 ``first call`` column is the cold call of each op in this process, which includes loading or compiling
 those kernels; the ``(torch)`` rows force the pure-torch fallback (numba off in every module).
 """
@@ -19,9 +19,9 @@ import time
 import torch
 
 from jax2torch_runtime import compression as C
-from jax2torch_runtime.compression import blockwise, ieee754, sparse
+from jax2torch_runtime.compression import ieee754, sparse
 
-NUMBA_MODULES = (sparse, blockwise, ieee754)
+NUMBA_MODULES = (sparse, ieee754)
 
 EARLIER_SYSTEM_S = {"sparse encode coo (90% zeros)": 0.0052, "sparse encode bitmap (90% zeros)": 0.0052,
                     "sparse encode coo (torch)": 0.0052, "quantize (global, 8 bit)": 0.0061}
@@ -107,7 +107,6 @@ def main() -> None:
         "delta encode": (lambda: C.delta_encode(w), 1.5),
         "delta decode": (lambda: C.delta_encode(w).decompress(), None),
         "block-wise compress (64, 8 bit)": (lambda: C.blockwise_compress(w, 64, 8), 4.0),
-        "block-wise compress (torch)": (_torch_only(lambda: C.blockwise_compress(w, 64, 8)), 4.0),
         "block-wise decompress": (lambda: block.decompress(), 4.0),
         "IEEE 754 split": (lambda: C.ieee754_split(w), 4.0),
         "IEEE 754 split (torch)": (_torch_only(lambda: C.ieee754_split(w)), 4.0),

@@ -353,15 +353,9 @@ def test_sparse_bitmap_value_count_mismatch_is_an_error():
         broken.decompress()
 
 
-@pytest.mark.parametrize("fast", [True, False], ids=["numba", "torch"])
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.bfloat16])
-def test_blockwise_codes_equal_div_round_cast(monkeypatch, fast, dtype):
-    """Both paths: codes exactly ``round(x / scale)`` (ties to even), zero blocks scale 1, non-finite fails."""
-    from jax2torch_runtime.compression import blockwise
-
-    if fast and not blockwise.use_numba:
-        pytest.skip("numba is not installed")
-    monkeypatch.setattr(blockwise, "use_numba", fast)
+def test_blockwise_codes_equal_div_round_cast(dtype):
+    """Codes exactly ``round(x / scale)`` (ties to even), zero blocks scale 1, non-finite input fails."""
     w = torch.randn(64 * 50, generator=torch.Generator().manual_seed(5), dtype=torch.float64)
     w[:63] = torch.arange(-31, 32, dtype=torch.float64) + 0.5  # with 127 below, scale 1: every quotient a tie
     w[63] = 127.0
