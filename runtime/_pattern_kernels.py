@@ -42,53 +42,42 @@ def linf_block(xflat, starts, offsets, pg, acc):
     return torch.maximum(acc, diff.abs().amax(1))
 
 
-def window_hash(keys: torch.Tensor, k: int) -> torch.Tensor:
-    """A 64-bit polynomial hash of every length-``k`` window along the last dim of int64 ``keys``.
-
-    Built by doubling (windows of 1, 2, 4, ... combined along the binary digits of ``k``), so it
-    costs O(log k) passes instead of k. Arithmetic wraps modulo 2**64; equal windows always get
-    equal hashes, and callers verify groups exactly, so a collision can cost time but never a
-    wrong answer.
-    """
-    mixed = keys * _MIX
-    cur = (mixed ^ (mixed >> 31)) * _MIX2
-    cur_len, res, res_len, remaining = 1, None, 0, k
+def _doubling_windows(first: torch.Tensor, k: int, shift) -> torch.Tensor:
+    """Every length-``k`` window code from length-1 codes by doubling: runs of 1, 2, 4, ... are
+    combined along the binary digits of ``k`` as ``left * shift(len(right)) + right``, so it costs
+    O(log k) passes instead of k."""
+    cur, cur_len, res, res_len, remaining = first, 1, None, 0, k
     while remaining:
         if remaining & 1:
             if res is None:
                 res, res_len = cur, cur_len
             else:
                 count = res.shape[-1] - cur_len
-                res = res[..., :count] * _signed64(pow(_BASE, cur_len, 1 << 64)) + cur[..., res_len : res_len + count]
+                res = res[..., :count] * shift(cur_len) + cur[..., res_len : res_len + count]
                 res_len += cur_len
         remaining >>= 1
         if remaining:
             count = cur.shape[-1] - cur_len
-            cur = cur[..., :count] * _signed64(pow(_BASE, cur_len, 1 << 64)) + cur[..., cur_len : cur_len + count]
+            cur = cur[..., :count] * shift(cur_len) + cur[..., cur_len : cur_len + count]
             cur_len *= 2
-    return res[..., : keys.shape[-1] - k + 1]
+    return res[..., : first.shape[-1] - k + 1]
+
+
+def window_hash(keys: torch.Tensor, k: int) -> torch.Tensor:
+    """A 64-bit polynomial hash of every length-``k`` window along the last dim of int64 ``keys``.
+
+    Arithmetic wraps modulo 2**64; equal windows always get equal hashes, and callers verify groups
+    exactly, so a collision can cost time but never a wrong answer.
+    """
+    mixed = keys * _MIX
+    return _doubling_windows((mixed ^ (mixed >> 31)) * _MIX2, k, lambda n: _signed64(pow(_BASE, n, 1 << 64)))
 
 
 def window_pack(keys: torch.Tensor, k: int, radix: int) -> torch.Tensor:
     """Every length-``k`` window of ``keys`` (values in ``[0, radix)``, ``radix**k < 2**62``) as the
-    base-``radix`` number of its elements, first element most significant: an exact, injective
-    code. Doubling as in :func:`window_hash`.
+    base-``radix`` number of its elements, first element most significant: an exact, injective code.
     """
-    cur, cur_len, res, res_len, remaining = keys, 1, None, 0, k
-    while remaining:
-        if remaining & 1:
-            if res is None:
-                res, res_len = cur, cur_len
-            else:
-                count = res.shape[-1] - cur_len
-                res = res[..., :count] * radix**cur_len + cur[..., res_len : res_len + count]
-                res_len += cur_len
-        remaining >>= 1
-        if remaining:
-            count = cur.shape[-1] - cur_len
-            cur = cur[..., :count] * radix**cur_len + cur[..., cur_len : cur_len + count]
-            cur_len *= 2
-    return res[..., : keys.shape[-1] - k + 1]
+    return _doubling_windows(keys, k, lambda n: radix**n)
 
 
 def profile_columns(x2d: torch.Tensor, pattern: torch.Tensor, squared: bool) -> torch.Tensor:

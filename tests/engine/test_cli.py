@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from jax2torch import __version__
@@ -25,15 +24,6 @@ def migrated(text: str) -> str:
     from jax2torch.ruletable import load_rule_table
 
     return Migrator(load_rule_table(), Options()).migrate_text(text, "x.py").text
-
-
-@pytest.fixture
-def project(tmp_path, monkeypatch):
-    root = tmp_path / "proj"
-    root.mkdir()
-    (root / "pyproject.toml").write_text("[project]\nname = 'demo'\n")
-    monkeypatch.chdir(root)
-    return root
 
 
 def put(root: Path, files: dict[str, bytes]) -> None:

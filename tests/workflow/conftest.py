@@ -9,15 +9,6 @@ from workflow_helpers import FIXTURES
 
 
 @pytest.fixture
-def project(tmp_path, monkeypatch):
-    root = tmp_path / "proj"
-    root.mkdir()
-    (root / "pyproject.toml").write_text("[project]\nname = 'demo'\n")
-    monkeypatch.chdir(root)
-    return root
-
-
-@pytest.fixture
 def team_project(tmp_path, monkeypatch):
     root = tmp_path / "team_project"
     shutil.copytree(FIXTURES / "team_project", root)
