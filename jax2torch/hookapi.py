@@ -93,7 +93,7 @@ class HookContext:
     needed_roots: set = field(default_factory=set)
     notes: list = field(default_factory=list)
     resolve: Callable[[cst.CSTNode], "str | None"] = lambda node: None
-    position: str = "call"  # "call" | "value" | "decorator"
+    position: str = "call"  # "call" | "receiver" (``f(...).attr``) | "value" | "decorator"
     default: Callable[["cst.Call"], "cst.BaseExpression"] | None = None  # the row's generic rewrite
     arguments: Callable[["cst.Call"], list] | None = None  # the row's argument rewrite alone
     dropped: list = field(default_factory=list)  # argument expressions a rewrite removed

@@ -43,6 +43,7 @@ class UnitRewriter(cst.CSTTransformer):
         self.decorator_refs: dict = {}     # id(ref in a decorator) -> the partial(...) call or None
         self.decorator_results: dict = {}  # id(ref) -> new decorator expression or REMOVE
         self.left: dict = {}               # id(node left untranslated) -> (its record, its binding)
+        self.receivers: set[int] = set()   # ids of calls whose result has an attribute taken
         self.first_line = unit.stmt.lineno
         self.site_pos: dict[str, list] = {}
         for site in unit.sites:
@@ -127,6 +128,8 @@ class UnitRewriter(cst.CSTTransformer):
         if dotted_name(node) is not None:
             return False
         self.nonrefs.add(id(node.attr))
+        if isinstance(node.value, cst.Call):
+            self.receivers.add(id(node.value))  # ``f(...).attr``: the call's result is used as an object
         return True
 
     def visit_Arg(self, node):
@@ -206,7 +209,8 @@ class UnitRewriter(cst.CSTTransformer):
                 self.unknown(original.func, qual, left=updated)
                 return updated
             if rule.hook:
-                return self.run_hook(rule, qual, updated, original.func, updated, "call")
+                position = "receiver" if id(original) in self.receivers else "call"
+                return self.run_hook(rule, qual, updated, original.func, updated, position)
             if not rule.target:
                 self.record(rule.code, qual, Severity.ERROR, rule.message, False, **left)
                 return updated

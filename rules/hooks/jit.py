@@ -36,6 +36,8 @@ def jit(call, ctx):
         return ctx.ref("torch.compile")
     if fun is None:
         raise GiveUp("jax.jit without a function")
+    if ctx.position == "receiver":
+        raise GiveUp("jax.jit(...).lower/.eval_shape/.trace: the jitted object's methods have no PyTorch counterpart")
     if mode == "drop":
         ctx.note("jax.jit dropped: eager PyTorch computes the same values", severity=_info())
         return fun
