@@ -53,9 +53,15 @@ def array_reduce(call, ctx):
     """``x.max(axis=...)`` -> ``x.amax(dim=...)``; a bare ``x.max()`` is the same in torch and stays.
     Leaves ``x.at[i].max(v)`` to the at_update pattern."""
     func = call.func
-    if isinstance(func.value, cst.Subscript) and isinstance(func.value.value, cst.Attribute) \
-            and func.value.value.attr.value == "at":
+    if isinstance(func.value, cst.Subscript) and _is_at(func.value.value):
         return None
     if not call.args:
         return None
     return call.with_changes(func=func.with_changes(attr=cst.Name("a" + func.attr.value)), args=ctx.arguments(call))
+
+
+def _is_at(node) -> bool:
+    """``x.at`` (JAX) or ``j2t.at(x)`` (already migrated): the receiver of a functional update."""
+    if isinstance(node, cst.Attribute):
+        return node.attr.value == "at"
+    return isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "at"
