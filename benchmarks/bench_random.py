@@ -2,15 +2,21 @@
 
 Run: python benchmarks/bench_random.py [--n 10000000] [--device cpu|cuda] [--repeat 5] [--inductor]
 Prints best-of-repeat times and ratios measured in this run, the first-call compile cost of the
-fused kernel separately, and whether the bits equal JAX's on the same device. On CUDA the default
-path is the Triton kernel (``_triton``); ``--inductor`` also times the torch.compile kernel that
-was used before it, and the output is checked bit for bit against the exact CPU eager path.
+fused kernel separately, and whether the bits equal JAX's on the same device. On CPU the default
+path is the numba kernel (``_numba``) where numba is installed, on CUDA the Triton kernel
+(``_triton``); ``--inductor`` also times the torch.compile kernel each of them replaced, and CUDA
+output is checked bit for bit against the exact CPU eager path. The numba kernel is cached on disk
+(``cache=True``): its first call compiles only in the first process on a machine, later processes
+load it; ``--numba-cold`` recompiles it in this process to show the one-off cost.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import subprocess
+import sys
+import tempfile
 import time
 
 import numpy as np
@@ -27,13 +33,28 @@ def best(fn, repeat: int, sync) -> float:
     return min(times)
 
 
+def cold_numba_seconds() -> float:
+    """The numba kernel's first call in a fresh process whose cache directory is empty."""
+    code = ("import time, torch\n"
+            "from jax2torch_runtime.random import _numba\n"
+            "key = torch.zeros(2, dtype=torch.int32)\n"
+            "t0 = time.perf_counter()\n"
+            "_numba.normal_f32(key, 1 << 16)\n"
+            "print(time.perf_counter() - t0)\n")
+    with tempfile.TemporaryDirectory() as cache:
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                             env=dict(os.environ, NUMBA_CACHE_DIR=cache))
+    return float(out.stdout.split()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=10_000_000)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--skip-eager", action="store_true")
-    parser.add_argument("--inductor", action="store_true", help="CUDA: also time the Inductor kernel")
+    parser.add_argument("--inductor", action="store_true", help="also time the Inductor kernel")
+    parser.add_argument("--numba-cold", action="store_true", help="CPU: time a fresh numba compile too")
     parser.add_argument("--check", type=int, default=1 << 20, help="CUDA: elements compared with CPU eager")
     args = parser.parse_args()
 
@@ -54,7 +75,11 @@ def main() -> None:
     print(f"jax first call (jit compile + run): {time.perf_counter() - t0:.2f} s")
     t_jax = best(lambda: jnormal(jkey).block_until_ready(), args.repeat, lambda: None)
 
+    from jax2torch_runtime.random import _fused, _numba
+
     key = R.PRNGKey(0).to(dev)
+    if args.numba_cold and dev == "cpu" and _numba.available():
+        print(f"numba kernel first call with an empty disk cache (compile + 64k draws): {cold_numba_seconds():.2f} s")
     t0 = time.perf_counter()
     ours = R.normal(key, (n,))
     sync()
@@ -64,7 +89,10 @@ def main() -> None:
     match = (ours.cpu().numpy() == np.asarray(jref)).mean()
 
     print(f"jax.random.normal (jit)       {t_jax * 1e3:9.2f} ms")
-    label = "Triton" if dev == "cuda" else "fused"
+    if dev == "cuda":
+        label = "Triton"
+    else:
+        label = "numba" if _fused._numba_applies(key.view(torch.int32), torch.float32, n) else "Inductor"
     print(f"jax2torch R.normal ({label:6s})  {t_ours * 1e3:9.2f} ms   ratio to jax {t_ours / t_jax:5.2f}x   to torch.randn {t_ours / t_randn:5.2f}x")
     print(f"torch.randn                   {t_randn * 1e3:9.2f} ms")
     print(f"bit-identical to JAX on this device: {match * 100:.4f}% of {n}")
@@ -75,8 +103,9 @@ def main() -> None:
         cpu_bits = _continuous.normal(key.cpu().view(torch.int32), (m,), torch.float32).view(torch.int32)
         same = (ours[:m].cpu().view(torch.int32) == cpu_bits).double().mean().item()
         print(f"bit-identical to our CPU eager path (first {m}): {same * 100:.4f}%")
-    if dev == "cuda" and args.inductor:
+    if args.inductor:
         os.environ["JAX2TORCH_RANDOM_TRITON"] = "0"
+        os.environ["JAX2TORCH_RANDOM_NUMBA"] = "0"
         os.environ["JAX2TORCH_RANDOM_INDUCTOR_CUDA"] = "1"
         t0 = time.perf_counter()
         via_inductor = R.normal(key, (n,))
@@ -84,8 +113,9 @@ def main() -> None:
         print(f"Inductor kernel first call (compile + run): {time.perf_counter() - t0:.2f} s")
         t_ind = best(lambda: R.normal(key, (n,)), args.repeat, sync)
         print(f"jax2torch R.normal (Inductor) {t_ind * 1e3:9.2f} ms   ratio to jax {t_ind / t_jax:5.2f}x   "
-              f"same bits as Triton: {torch.equal(via_inductor.view(torch.int32), ours.view(torch.int32))}")
+              f"same bits as {label}: {torch.equal(via_inductor.view(torch.int32), ours.view(torch.int32))}")
         os.environ["JAX2TORCH_RANDOM_TRITON"] = "1"
+        os.environ["JAX2TORCH_RANDOM_NUMBA"] = "1"
         os.environ["JAX2TORCH_RANDOM_INDUCTOR_CUDA"] = "0"
     if not args.skip_eager:
         os.environ["JAX2TORCH_RANDOM_COMPILE"] = "0"

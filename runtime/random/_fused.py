@@ -8,6 +8,10 @@ bits (tested). Large draws therefore go through a compiled kernel, cached per
 ``torch.compile``/``torch.func`` trace, and as the fallback wherever compilation is unavailable.
 Set ``JAX2TORCH_RANDOM_COMPILE=0`` to always use the eager path.
 
+On CPU, large float32 ``normal`` draws go to the numba kernel of ``_numba`` first (true float32
+FMAs instead of the float64 emulation Inductor has to compile; same bits, tested) when numba is
+installed; ``JAX2TORCH_RANDOM_NUMBA=0`` sends them to the Inductor kernel instead.
+
 On CUDA, float32 ``normal`` goes to the hand-written Triton kernel of ``_triton`` instead (any
 size: it needs no compilation per shape). Inductor's CUDA kernel for this graph is not used: on an
 H100 (torch 2.11) its bits differed from the eager path, while eager CUDA and the Triton kernel
@@ -22,7 +26,7 @@ import os
 
 import torch
 
-from . import _continuous, _triton
+from . import _continuous, _numba, _triton
 
 MIN_FUSED_NUMEL = 1 << 16
 _CACHE: dict = {}
@@ -37,6 +41,12 @@ def _triton_applies(key: torch.Tensor, dtype: torch.dtype) -> bool:
     return (key.device.type == "cuda" and dtype == torch.float32 and _triton.AVAILABLE
             and _enabled() and os.environ.get("JAX2TORCH_RANDOM_TRITON", "1") != "0"
             and "triton" not in _BROKEN and not _tracing(key))
+
+
+def _numba_applies(key: torch.Tensor, dtype: torch.dtype, n: int) -> bool:
+    return (key.device.type == "cpu" and dtype == torch.float32 and n >= MIN_FUSED_NUMEL
+            and _numba.available() and _enabled() and os.environ.get("JAX2TORCH_RANDOM_NUMBA", "1") != "0"
+            and "numba" not in _BROKEN and not _tracing(key))
 
 
 def _inductor_exact(key: torch.Tensor) -> bool:
@@ -71,6 +81,11 @@ def normal(key: torch.Tensor, shape: tuple[int, ...], dtype: torch.dtype) -> tor
             return _triton.normal_f32(key, n).reshape(shape)
         except Exception:  # e.g. a GPU this Triton cannot target: the eager path below is exact
             _BROKEN.add("triton")
+    if _numba_applies(key, dtype, n):
+        try:
+            return _numba.normal_f32(key, n).reshape(shape)
+        except Exception:  # e.g. numba failing to compile here: the Inductor/eager paths are exact
+            _BROKEN.add("numba")
     slot = ("normal", dtype, key.device.type)
     if dtype == torch.float64:  # Inductor's float64 log is not eager's, and the build takes minutes
         return _continuous.normal(key, shape, dtype)

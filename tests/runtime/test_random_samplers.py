@@ -369,3 +369,86 @@ def test_triton_kernel_under_interpreter_equals_cpu_bits():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=env)
     assert out.returncode == 0, out.stderr[-2000:]
     assert "interpreted ok" in out.stdout
+
+
+def _numba_or_skip():
+    pytest.importorskip("numba")
+    from jax2torch_runtime.random import _numba
+
+    return _numba
+
+
+def test_numba_fma_is_correctly_rounded():
+    """The kernel's ``llvm.fma.f32`` intrinsic rounds once, on the inputs that break a naive
+    float64 emulation, so it computes what ``_xla_math.fma`` does."""
+    _numba = _numba_or_skip()
+    from numba import njit
+
+    @njit
+    def fma_all(a, b, c, out):
+        for i in range(a.shape[0]):
+            out[i] = _numba.fma(a[i], b[i], c[i])
+
+    a, b, c = _fma_cases(1500, 1)
+    out = np.empty(a.shape[0], dtype=np.float32)
+    fma_all(a.numpy(), b.numpy(), c.numpy(), out)
+    np.testing.assert_array_equal(out.view(np.int32), _exact_fma_f32(a, b, c).view(np.int32))
+
+
+@pytest.mark.parametrize("seed", [0, 3, 123456789, 2**32 - 1])
+@pytest.mark.parametrize("blocks", [0, 1, 3])
+@pytest.mark.parametrize("extra", [1, 7, -1])
+def test_numba_normal_equals_eager_bits(seed, blocks, extra):
+    """Sizes just past whole blocks (``extra`` -1: one short of the next), so the ragged last block
+    of the ``prange`` split is covered."""
+    _numba = _numba_or_skip()
+    from jax2torch_runtime.random import _continuous
+
+    n = blocks * _numba.BLOCK + extra % _numba.BLOCK
+    key = R.PRNGKey(seed).view(torch.int32)
+    ours = _numba.normal_f32(key, n).view(torch.int32)
+    assert torch.equal(ours, _continuous.normal(key, (n,), torch.float32).view(torch.int32))
+
+
+def test_numba_normal_empty_and_exact_block():
+    _numba = _numba_or_skip()
+    from jax2torch_runtime.random import _continuous
+
+    key = R.PRNGKey(11).view(torch.int32)
+    assert _numba.normal_f32(key, 0).shape == (0,)
+    n = 2 * _numba.BLOCK
+    ours = _numba.normal_f32(key, n).view(torch.int32)
+    assert torch.equal(ours, _continuous.normal(key, (n,), torch.float32).view(torch.int32))
+
+
+@pytest.mark.parametrize("seed,shape", [(5, (1 << 16,)), (2**31 + 9, (301, 263)), (0, (1, 1 << 17, 1))])
+def test_large_cpu_normal_goes_through_numba_and_equals_jax(monkeypatch, seed, shape):
+    _numba = _numba_or_skip()
+    monkeypatch.setenv("JAX2TORCH_RANDOM_COMPILE", "1")
+    calls = []
+    real = _numba.normal_f32
+    monkeypatch.setattr(_numba, "normal_f32", lambda key, n: calls.append(n) or real(key, n))
+    k, jk = both(seed)
+    ours = R.normal(k, shape)
+    assert calls == [int(np.prod(shape))]
+    assert ours.shape == shape
+    assert_same_bits(ours, jax.random.normal(jk, shape))
+
+
+def test_numba_path_switches(monkeypatch):
+    """The numba kernel serves large CPU float32 draws only, and only while enabled."""
+    _numba_or_skip()
+    from jax2torch_runtime.random import _fused
+
+    key = R.PRNGKey(1).view(torch.int32)
+    big = _fused.MIN_FUSED_NUMEL
+    monkeypatch.setenv("JAX2TORCH_RANDOM_COMPILE", "1")
+    assert _fused._numba_applies(key, torch.float32, big)
+    assert not _fused._numba_applies(key, torch.float32, big - 1)
+    assert not _fused._numba_applies(key, torch.float16, big)
+    assert not _fused._numba_applies(key, torch.float64, big)
+    monkeypatch.setenv("JAX2TORCH_RANDOM_NUMBA", "0")
+    assert not _fused._numba_applies(key, torch.float32, big)
+    monkeypatch.setenv("JAX2TORCH_RANDOM_NUMBA", "1")
+    monkeypatch.setenv("JAX2TORCH_RANDOM_COMPILE", "0")
+    assert not _fused._numba_applies(key, torch.float32, big)
