@@ -36,7 +36,14 @@ REMOVE = object()
 
 
 class GiveUp(Exception):
-    """Raised by a hook that cannot rewrite safely; the engine leaves the code and reports."""
+    """Raised by a hook that cannot rewrite safely; the engine leaves the code and reports.
+
+    The finding carries the row's code unless ``code`` names an engine code (e.g. J2T0003).
+    """
+
+    def __init__(self, message: str, code: str | None = None):
+        super().__init__(message)
+        self.code = code
 
 
 def hook(name: str) -> Callable[[HookFn], HookFn]:

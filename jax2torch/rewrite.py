@@ -218,8 +218,7 @@ class UnitRewriter(cst.CSTTransformer):
             try:
                 new = apply_row(rule, updated, ctx)
             except GiveUp as why:
-                self.record("J2T0003" if why.args and "keyword" in str(why) else rule.code, qual,
-                            Severity.ERROR, str(why), False, **left)
+                self.record(why.code or rule.code, qual, Severity.ERROR, str(why), False, **left)
                 return updated
             for dropped in ctx.dropped:
                 self.discard(dropped)
@@ -239,7 +238,7 @@ class UnitRewriter(cst.CSTTransformer):
             try:
                 new = self.table.hooks[rule.hook](call, ctx)
             except GiveUp as why:
-                self.record(rule.code, "", Severity.ERROR, str(why), False)
+                self.record(why.code or rule.code, "", Severity.ERROR, str(why), False)
                 return call
             if new is not None:
                 self.finish(ctx, rule, "", rule.target or rule.hook)
@@ -251,7 +250,7 @@ class UnitRewriter(cst.CSTTransformer):
         try:
             new = self.table.hooks[rule.hook](call, ctx)
         except GiveUp as why:
-            self.record(rule.code, qual, Severity.ERROR, str(why), False,
+            self.record(why.code or rule.code, qual, Severity.ERROR, str(why), False,
                         node=updated, binding=self.binding_of(ref_node))
             return updated
         if new is None:

@@ -45,7 +45,7 @@ def rewrite_args(rule, call: cst.Call, ctx: HookContext) -> list[cst.Arg]:
             if _is_none(arg.value):
                 ctx.dropped.append(arg.value)
                 continue
-            raise GiveUp(f"keyword `{name}` of `{rule.jax}`: {rule.unsupported[name]}")
+            raise GiveUp(f"keyword `{name}` of `{rule.jax or rule.title}`: {rule.unsupported[name]}", code="J2T0003")
         if name in rule.drop:
             if not _is_none(arg.value):
                 ctx.note(f"dropped `{name}=`: {rule.drop[name]}", Severity.WARNING)

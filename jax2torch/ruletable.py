@@ -162,7 +162,7 @@ ENGINE_CODES = {
     "J2T0002",  # a JAX import kept because a JAX name it binds is still used or re-exported
     "J2T0003",  # a keyword argument with no PyTorch equivalent
     "J2T0004",  # a name whose meaning cannot be resolved statically
-    "J2T0005",  # a structural hook gave up
+    "J2T0005",  # retired: a hook that gives up reports under its row's code
     "J2T0006",  # a needed import name is already taken in the module
 }
 
