@@ -61,9 +61,13 @@ class UnitWalker:
         body = self.block(module.body, tree.body)
         return module if body is None else module.with_changes(body=body)
 
-    def block(self, stmts, asts) -> list | None:
-        """New statement list, or None when nothing in it changed."""
-        out, changed, i, pending = [], False, 0, []
+    def block(self, stmts, asts, nested: bool = False) -> list | None:
+        """New statement list, or None when nothing in it changed.
+
+        In a nested block, a statement that becomes first after the removal of the ones above it
+        loses its leading blank lines (comments stay), so a body does not start with a gap.
+        """
+        out, changed, i, pending, removed_any = [], False, 0, [], False
         for stmt in stmts:
             if isinstance(stmt, cst.SimpleStatementLine):
                 k = len(stmt.body)
@@ -75,12 +79,17 @@ class UnitWalker:
             if new is not stmt:
                 changed = True
             if new is None:
+                removed_any = True
                 self.removed[id(stmt)] = tuple(stmt.leading_lines)
                 if id(stmt) != self.no_carry:
                     pending += stmt.leading_lines
                 continue
-            if pending:
-                new = new.with_changes(leading_lines=[*pending, *new.leading_lines])
+            first_after_removal = nested and not out and removed_any
+            if pending or first_after_removal:
+                lines = [*pending, *new.leading_lines]
+                if first_after_removal:
+                    lines = [line for line in lines if line.comment is not None]
+                new = new.with_changes(leading_lines=lines)
                 pending = []
             out.append(new)
         return out if changed else None
@@ -121,7 +130,7 @@ class UnitWalker:
 
     def suite(self, suite, asts):
         if isinstance(suite, cst.IndentedBlock):
-            body = self.block(suite.body, asts)
+            body = self.block(suite.body, asts, nested=True)
             if body is None:
                 return suite
             return suite.with_changes(body=body or [cst.SimpleStatementLine([cst.Pass()])])
