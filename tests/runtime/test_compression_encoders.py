@@ -407,3 +407,44 @@ def test_sparse_coo_indices_out_of_range_is_an_error(monkeypatch, fast):
         broken = type(s)({"values": s.values, "indices": torch.tensor([1, bad], dtype=torch.int32)}, s.meta)
         with pytest.raises(IndexError):
             broken.decompress()
+
+
+def _blockwise_reference(w, block, bits):
+    """The original block-wise algorithm, op by op: the faster implementation must give the same bits."""
+    flat = w.reshape(-1).to(torch.float64 if w.dtype == torch.float64 else torch.float32)
+    flat = torch.cat([flat, flat.new_zeros((-flat.numel()) % block)]).view(-1, block)
+    span = torch.maximum(flat.amax(dim=1), flat.amin(dim=1).neg())
+    scales = torch.where(span > 0, span / (2 ** (bits - 1) - 1), torch.ones_like(span))
+    return torch.div(flat, scales.unsqueeze(1)).round().to(torch.int8).view(-1), scales
+
+
+def _awkward_weights(dtype, seed):
+    """Random blocks plus ties, zero and all-negative blocks, huge values, and subnormal block ranges."""
+    g = torch.Generator().manual_seed(seed)
+    w = torch.randn(64 * 40 + 5, generator=g, dtype=torch.float64) * torch.rand(64 * 40 + 5, generator=g, dtype=torch.float64) * 3
+    w[:63] = torch.arange(-31, 32, dtype=torch.float64) + 0.5
+    w[63] = 127.0
+    w[64:128] = 0.0
+    w[129] = -0.0
+    w[128 + 64 : 256 + 64] = -w[128 + 64 : 256 + 64].abs()
+    w[320:384] = torch.linspace(-1, 0.9, 64, dtype=torch.float64) * torch.finfo(dtype).max
+    tiny = torch.finfo(torch.float32).tiny
+    for i, units in enumerate([1, 2, 60, 63, 64, 100, 190, 200, 254, 1000, 2**20]):
+        start = 384 + 64 * i
+        w[start : start + 64] = torch.linspace(-units, units, 64, dtype=torch.float64) * tiny * 2**-23
+    return w.to(dtype)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16, torch.bfloat16])
+@pytest.mark.parametrize("bits,block", [(8, 64), (8, 7), (4, 64), (2, 16), (5, 33)])
+def test_blockwise_bitwise_equal_to_reference(dtype, bits, block):
+    for seed in range(3):
+        w = _awkward_weights(dtype, seed)
+        enc = C.blockwise_compress(w, block, bits, pack=False)
+        codes, scales = _blockwise_reference(w, block, bits)
+        assert enc.scales.dtype == scales.dtype
+        assert torch.equal(enc.scales.view(INT_VIEW[scales.dtype]), scales.view(INT_VIEW[scales.dtype]))
+        assert torch.equal(enc.codes, codes)
+        if bits < 8:
+            packed = C.blockwise_compress(w, block, bits)
+            assert torch.equal(packed.codes, pack_bits((codes.to(torch.int16) + 2 ** (bits - 1)).to(torch.uint8), bits))
