@@ -52,9 +52,18 @@ def _check_top(top):
 
 
 def _ranked(groups: Groups, min_count: int, top: int | None) -> list[int]:
-    """Group ids with at least ``min_count`` windows, most frequent first, earliest first on ties."""
-    counts, order = torch.sort(groups.counts, descending=True, stable=True)
-    keep = order[counts >= min_count]
+    """Group ids with at least ``min_count`` windows, most frequent first, earliest first on ties.
+
+    Only the groups that can make the list are sorted: a ``topk`` gives the ``top``-th largest
+    count, every group at or above it (and ``min_count``) is kept in id order, and a stable sort of
+    those few gives the same order as sorting all counts would.
+    """
+    counts = groups.counts
+    floor = min_count
+    if top is not None and counts.numel() > top:
+        floor = max(floor, int(torch.topk(counts, top, sorted=False).values.min()))
+    keep = torch.nonzero(counts >= floor).squeeze(1)
+    keep = keep[torch.sort(counts[keep], descending=True, stable=True).indices]
     return (keep if top is None else keep[:top]).tolist()
 
 

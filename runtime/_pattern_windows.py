@@ -53,6 +53,44 @@ class Groups(NamedTuple):
     first: torch.Tensor
 
 
+def _claim_rounds(codes: torch.Tensor, rounds: int = 4) -> torch.Tensor | None:
+    """Index of the first window with each window's code, by a hash table instead of a sort.
+
+    Each round hashes the still-unresolved codes into a table 16x to 32x their count, and every
+    slot is claimed by the smallest window index landing there (``scatter_reduce`` amin). A window
+    whose code equals its slot owner's code is resolved: windows with equal codes share a slot, so
+    the owner is the first window with that code. Colliding windows try again with another
+    multiplier. Codes are compared exactly, so the result is exact; None if collisions persist.
+    """
+    n = codes.numel()
+    rep = torch.empty(n, dtype=torch.long, device=codes.device)
+    todo = torch.arange(n, device=codes.device)
+    sub = codes
+    for attempt in range(rounds):
+        bits = max(10, (16 * sub.numel()).bit_length())
+        slots = (((sub + attempt) * _MIX) >> 24) & ((1 << bits) - 1)
+        owner = torch.full((1 << bits,), n, dtype=torch.long, device=codes.device)
+        owner.scatter_reduce_(0, slots, todo, "amin")
+        mine = owner[slots]
+        resolved = codes[mine] == sub
+        rep[todo] = torch.where(resolved, mine, -1)
+        if bool(resolved.all()):
+            return rep
+        left = torch.nonzero(~resolved).squeeze(1)
+        todo, sub = todo[left], sub[left]
+    return None
+
+
+def _groups_from_reps(rep: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(inverse, counts, first) numbered by first appearance, from each window's first index."""
+    n = rep.numel()
+    is_first = rep == torch.arange(n, device=rep.device)
+    number = torch.cumsum(is_first, 0) - 1
+    inverse = number[rep]
+    first = torch.nonzero(is_first).squeeze(1)
+    return inverse, torch.bincount(inverse, minlength=first.numel()), first
+
+
 def _first_index(inverse, groups):
     n = inverse.numel()
     first = torch.full((groups,), n, dtype=torch.long, device=inverse.device)
@@ -144,6 +182,17 @@ def _compact(keys: torch.Tensor, k: int) -> torch.Tensor:
     return ranks.reshape(keys.shape)
 
 
+def _tile_codes(keys, k, stride, per_row, window_fn):
+    """``window_fn`` codes of every ``stride``-th window, one per window, flattened.
+
+    Non-overlapping tiles (``stride == k``) are coded on a ``(tiles, k)`` view, so only the kept
+    windows are computed; otherwise every start is coded and the strided ones kept.
+    """
+    if stride == k:
+        return window_fn(keys[:, : per_row * k].reshape(-1, k)).reshape(-1)
+    return window_fn(keys)[:, ::stride].reshape(-1)
+
+
 def group_windows(keys: torch.Tensor, k: int, stride: int, kernels: Kernels) -> tuple[Groups, torch.Tensor]:
     """Group the length-``k`` windows (every ``stride``-th start) of each row of ``keys`` (R, L).
 
@@ -162,10 +211,14 @@ def group_windows(keys: torch.Tensor, k: int, stride: int, kernels: Kernels) -> 
     low, high = int(keys.min()), int(keys.max())
     size = (high - low + 1) ** k
     if size < 1 << _PACK_BITS:
-        codes = kernels.window_pack(keys - low, k, high - low + 1)[:, ::stride].reshape(-1)
+        codes = _tile_codes(keys - low, k, stride, per_row, lambda t: kernels.window_pack(t, k, high - low + 1))
         if size <= max(1 << 16, 2 * codes.numel()):
             inverse, counts = _dense_groups(codes, size)
         else:
+            rep = _claim_rounds(codes)
+            if rep is not None:
+                inverse, counts, first = _groups_from_reps(rep)
+                return Groups(inverse, counts, first), starts
             _, inverse, counts = torch.unique(codes, return_inverse=True, return_counts=True)
     else:
         inverse, counts = _hashed_groups(keys, k, stride, starts, kernels)

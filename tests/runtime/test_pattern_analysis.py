@@ -163,3 +163,37 @@ def test_compaction_with_values_the_sample_missed():
     x = torch.tensor([1.5, -3.0])[torch.arange(5000) % 2]
     x[1] = 1e-20  # index 1 is never sampled (stride 97 from 0)
     assert _as_lists(pattern.recurring_patterns(x, 3, top=5)) == ref.recurring(x.numpy(), 3, 5, None)
+
+
+def _first_of_code(codes):
+    seen = {}
+    return [seen.setdefault(c, i) for i, c in enumerate(codes.tolist())]
+
+
+@pytest.mark.parametrize("spread", ["random", "colliding"])
+def test_claim_rounds_finds_each_codes_first_window(spread):
+    """The hash-table grouping returns each window's first equal window, even when every code collides."""
+    from jax2torch_runtime import _pattern_windows
+
+    g = torch.Generator().manual_seed(23)
+    codes = torch.randint(0, 3000, (20_000,), generator=g) * 1_000_003
+    if spread == "colliding":
+        codes = torch.randint(0, 6, (500,), generator=g) << 44  # every code lands in slot 0 of every round
+    rep = _pattern_windows._claim_rounds(codes)
+    if spread == "colliding":
+        assert rep is None  # six codes cannot all resolve in four rounds of one shared slot
+        rep = _pattern_windows._claim_rounds(codes, rounds=6)
+    assert rep.tolist() == _first_of_code(codes)
+
+
+def test_hierarchy_with_many_distinct_tiles_matches_reference():
+    """Wide symbol ranges take the hash-table grouping path at every level above 0."""
+    g = torch.Generator().manual_seed(29)
+    x = (torch.randn(20_000, generator=g) * 2).round().div(2)
+    result = pattern.hierarchical_patterns(x, 4, 4, top=5)
+    expected = ref.hierarchy(x.numpy(), 4, 4, 2, None)
+    assert [(lv.span, lv.symbols.tolist()) for lv in result] == expected
+    for lv, (span, symbols) in zip(result, expected):
+        counts = np.bincount(symbols)
+        ranked = sorted((s for s in range(len(counts)) if counts[s] >= 2), key=lambda s: -counts[s])[:5]
+        assert [r.positions.tolist() for r in lv.patterns] == [[t * span for t, v in enumerate(symbols) if v == s] for s in ranked]
