@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jax2torch_runtime import compression as C
+from jax2torch_runtime.compression import blockwise
 from jax2torch_runtime.compression.bitpack import bitmap_of, pack_bits, unpack_bits
 
 FLOATS = [torch.float32, torch.float16, torch.bfloat16]
@@ -418,8 +419,9 @@ def _blockwise_reference(w, block, bits):
     return torch.div(flat, scales.unsqueeze(1)).round().to(torch.int8).view(-1), scales
 
 
-def _awkward_weights(dtype, seed):
-    """Random blocks plus ties, zero and all-negative blocks, huge values, and subnormal block ranges."""
+def _awkward_weights(dtype, seed, subnormal):
+    """Random blocks plus ties, zero and all-negative blocks, huge values, and optionally subnormal block
+    ranges (scales of zero or a few ulps, where the int8 cast wraps)."""
     g = torch.Generator().manual_seed(seed)
     w = torch.randn(64 * 40 + 5, generator=g, dtype=torch.float64) * torch.rand(64 * 40 + 5, generator=g, dtype=torch.float64) * 3
     w[:63] = torch.arange(-31, 32, dtype=torch.float64) + 0.5
@@ -429,17 +431,26 @@ def _awkward_weights(dtype, seed):
     w[128 + 64 : 256 + 64] = -w[128 + 64 : 256 + 64].abs()
     w[320:384] = torch.linspace(-1, 0.9, 64, dtype=torch.float64) * torch.finfo(dtype).max
     tiny = torch.finfo(torch.float32).tiny
-    for i, units in enumerate([1, 2, 60, 63, 64, 100, 190, 200, 254, 1000, 2**20]):
+    for i, units in enumerate([1, 2, 60, 63, 64, 100, 190, 200, 254, 1000, 2**20] if subnormal else []):
         start = 384 + 64 * i
         w[start : start + 64] = torch.linspace(-units, units, 64, dtype=torch.float64) * tiny * 2**-23
     return w.to(dtype)
 
 
+@pytest.mark.parametrize("fast", [True, False], ids=["numba", "torch"])
+@pytest.mark.parametrize("subnormal", [False, True], ids=["normal", "subnormal"])
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16, torch.bfloat16])
 @pytest.mark.parametrize("bits,block", [(8, 64), (8, 7), (4, 64), (2, 16), (5, 33)])
-def test_blockwise_bitwise_equal_to_reference(dtype, bits, block):
+def test_blockwise_bitwise_equal_to_reference(monkeypatch, fast, subnormal, dtype, bits, block):
+    if fast and not blockwise.use_numba:
+        pytest.skip("numba not installed")
+    monkeypatch.setattr(blockwise, "use_numba", fast)
+    kernel_calls = []
+    if fast:
+        kernel = blockwise._codes_kernel
+        monkeypatch.setattr(blockwise, "_codes_kernel", lambda *a: kernel_calls.append(1) or kernel(*a))
     for seed in range(3):
-        w = _awkward_weights(dtype, seed)
+        w = _awkward_weights(dtype, seed, subnormal)
         enc = C.blockwise_compress(w, block, bits, pack=False)
         codes, scales = _blockwise_reference(w, block, bits)
         assert enc.scales.dtype == scales.dtype
@@ -448,3 +459,7 @@ def test_blockwise_bitwise_equal_to_reference(dtype, bits, block):
         if bits < 8:
             packed = C.blockwise_compress(w, block, bits)
             assert torch.equal(packed.codes, pack_bits((codes.to(torch.int16) + 2 ** (bits - 1)).to(torch.uint8), bits))
+    # the codes kernel runs for float32 work tensors whose scales are all normal floats, else torch does
+    # (float16 flushes these tiny ranges to zero blocks, whose scale is 1)
+    subnormal_scales = subnormal and dtype != torch.float16
+    assert bool(kernel_calls) == (fast and not subnormal_scales and dtype != torch.float64)
