@@ -78,14 +78,19 @@ def _dense_prefix(column, patterns, metric, tol, cdt):
         idx = _select(flags)
         return idx, torch.zeros(idx.numel(), dtype=cdt, device=idx.device), width
     thr = _threshold(metric, tol, cdt).to(p.device)
-    acc = column(0).to(cdt) - p[0].to(cdt)
+    pc = p.to(cdt).tolist()
+    acc = column(0).to(cdt) - pc[0]
     acc = acc.mul_(acc) if metric == "l2" else acc.abs_()
+    # One scratch buffer for every column's difference and then the flags: fresh 100k-element
+    # temporaries each column cost page faults that exceed the arithmetic itself.
+    diff = torch.empty_like(acc)
     width = 1
     while width < limit and (width < 2 or _still_dense(acc[::_SAMPLE] <= thr)):
-        diff = column(width).to(cdt) - p[width].to(cdt)
+        torch.sub(column(width).to(cdt), pc[width], out=diff)
         acc = acc.addcmul_(diff, diff) if metric == "l2" else torch.maximum(acc, diff.abs_(), out=acc)
         width += 1
-    idx = _select(_flags(torch.le, acc, thr))
+    flags = torch.le(acc, thr, out=diff) if cdt == torch.float32 else _flags(torch.le, acc, thr)
+    idx = _select(flags)
     return idx, acc[idx], width
 
 
@@ -155,7 +160,10 @@ def search(
         chunk = slice(lo, lo + _CHUNK)
         s, p, d = _verify(xflat, starts, pat[chunk], acc[chunk], patterns, metric, tol, first_col, kernels)
         out_starts.append(s), out_pats.append(p), out_dist.append(d)
-    starts, pats, dist = torch.cat(out_starts), torch.cat(out_pats), torch.cat(out_dist)
+    if len(out_starts) == 1:  # one chunk: nothing to concatenate
+        starts, pats, dist = out_starts[0], out_pats[0], out_dist[0]
+    else:
+        starts, pats, dist = torch.cat(out_starts), torch.cat(out_pats), torch.cat(out_dist)
     if patterns.shape[0] > 1:
         order = torch.argsort(pats * xflat.numel() + starts)
         starts, pats, dist = starts[order], pats[order], dist[order]

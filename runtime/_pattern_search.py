@@ -51,6 +51,8 @@ def _search_rows(x2d, patterns, metric, tol, kernels):
         column = lambda j: x2d[:, j : j + width].reshape(-1)  # noqa: E731
         to_flat = lambda c: (c // width) * length + c % width  # noqa: E731
     pats, flat, dist = search(x2d.reshape(-1), column, to_flat, patterns, metric, tol, kernels)
+    if rows == 1:  # flat indices are the starts already
+        return pats, torch.zeros_like(flat), flat, dist
     return pats, flat // length, flat % length, dist
 
 
