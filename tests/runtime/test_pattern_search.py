@@ -189,3 +189,17 @@ def test_matcher_class_delegates_and_moves_inputs():
     assert matcher.find_approximate(x, [1.0, 2.1], 0.2).positions.tolist() == [0, 3]
     assert matcher.find_batched([x, x[:3]], [[1.0, 2.0]]).positions.tolist() == [[0, 0, 0], [0, 0, 3], [0, 1, 0]]
     assert matcher.distance_profile(x, [1.0, 2.0]).shape == (4,)
+
+
+@pytest.mark.parametrize("metric", ["l2", "linf"])
+def test_find_approx_float64_one_row_matches_profile(metric):
+    """float64 1-D data of a length that is no multiple of 64 (the dense prefix's scratch buffer
+    is float64 there, so its flags must not be reused as float32 bits)."""
+    g = torch.Generator().manual_seed(31)
+    x = torch.randn(5003, generator=g, dtype=torch.float64)
+    p = x[700:705] + 0.05
+    found = pattern.find_approx(x, p, 1.5, metric)
+    profile = pattern.distance_profile(x, p, metric)
+    expected = torch.nonzero(profile <= 1.5).squeeze(1)
+    assert found.positions.tolist() == expected.tolist() and expected.numel() > 10
+    assert torch.allclose(found.distances, profile[expected], rtol=1e-12, atol=0)
