@@ -134,10 +134,30 @@ def all(tree, is_leaf=None):  # noqa: A001 - mirrors jax.tree.all
     return _builtin_all(bool(x) for x in leaves(tree, is_leaf))
 
 
-class DictKey:
+class _PathKey:
+    """One entry of a key path; equal and hashed by type and value, as JAX's key classes are."""
+
+    __slots__ = ()
+    _field = ""
+
+    def _value(self):
+        return getattr(self, self._field)
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self._field}={self._value()!r})"
+
+    def __eq__(self, other):
+        return type(other) is type(self) and self._value() == other._value()
+
+    def __hash__(self):
+        return hash((type(self).__name__, self._value()))
+
+
+class DictKey(_PathKey):
     """A dict entry in a key path (``jax.tree_util.DictKey``): prints as ``['a']``."""
 
     __slots__ = ("key",)
+    _field = "key"
 
     def __init__(self, key):
         self.key = key
@@ -145,20 +165,12 @@ class DictKey:
     def __str__(self):
         return f"[{self.key!r}]"
 
-    def __repr__(self):
-        return f"DictKey(key={self.key!r})"
 
-    def __eq__(self, other):
-        return type(other) is DictKey and self.key == other.key
-
-    def __hash__(self):
-        return hash(("DictKey", self.key))
-
-
-class SequenceKey:
+class SequenceKey(_PathKey):
     """A list/tuple position in a key path (``jax.tree_util.SequenceKey``): prints as ``[0]``."""
 
     __slots__ = ("idx",)
+    _field = "idx"
 
     def __init__(self, idx: int):
         self.idx = idx
@@ -166,35 +178,18 @@ class SequenceKey:
     def __str__(self):
         return f"[{self.idx!r}]"
 
-    def __repr__(self):
-        return f"SequenceKey(idx={self.idx!r})"
 
-    def __eq__(self, other):
-        return type(other) is SequenceKey and self.idx == other.idx
-
-    def __hash__(self):
-        return hash(("SequenceKey", self.idx))
-
-
-class GetAttrKey:
+class GetAttrKey(_PathKey):
     """A namedtuple field (or attribute) in a key path (``jax.tree_util.GetAttrKey``): ``.name``."""
 
     __slots__ = ("name",)
+    _field = "name"
 
     def __init__(self, name: str):
         self.name = name
 
     def __str__(self):
         return f".{self.name}"
-
-    def __repr__(self):
-        return f"GetAttrKey(name={self.name!r})"
-
-    def __eq__(self, other):
-        return type(other) is GetAttrKey and self.name == other.name
-
-    def __hash__(self):
-        return hash(("GetAttrKey", self.name))
 
 
 def _simple(entry) -> str:
