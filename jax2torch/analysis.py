@@ -8,7 +8,8 @@ a name bound anywhere in a function is local throughout it) and records, per sta
   with its fully qualified dotted name (``jnp.linalg.norm`` -> ``jax.numpy.linalg.norm``);
 * ``names``: for each root name used in the statement, what it resolves to there, so the
   LibCST rewriter can resolve spellings without redoing scope analysis;
-* pattern candidates: calls of methods named by pattern rows (``x.at[i].set(v)``).
+* pattern candidates: calls of methods named by pattern rows (``x.at[i].set(v)``);
+* ``numbers``: root names that hold plain Python numbers there (see :mod:`jax2torch.scalars`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from jax2torch.scopes import AMBIGUOUS, Binding, Binder, visit_comprehension_scope
+from jax2torch.scopes import AMBIGUOUS, NUMBER, Binding, Binder, visit_comprehension_scope
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef,
            ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -48,6 +49,7 @@ class UnitInfo:
     names: dict = field(default_factory=dict)   # root name -> Binding | None | AMBIGUOUS
     sites: list = field(default_factory=list)
     patterns: int = 0
+    numbers: set = field(default_factory=set)   # root names that hold Python numbers here
 
 
 @dataclass
@@ -120,6 +122,9 @@ class _Resolver(ast.NodeVisitor):
     def _reference(self, node, name_path: str):
         root = name_path.split(".")[0]
         value = self.lookup(root)
+        if value == NUMBER:
+            self.unit().numbers.add(root)
+            return
         self._note_name(root, value)
         if isinstance(value, Binding):
             value.refs += 1

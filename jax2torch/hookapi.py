@@ -104,6 +104,7 @@ class HookContext:
     default: Callable[["cst.Call"], "cst.BaseExpression"] | None = None  # the row's generic rewrite
     arguments: Callable[["cst.Call"], list] | None = None  # the row's argument rewrite alone
     dropped: list = field(default_factory=list)  # argument expressions a rewrite removed
+    is_number: Callable[[cst.CSTNode], bool] = lambda node: False  # plainly a Python number here?
 
     def ref(self, target: str) -> cst.BaseExpression:
         """Expression for a torch/runtime dotted name; records the import it needs."""

@@ -15,6 +15,7 @@ from jax2torch.analysis import AMBIGUOUS, Binding
 from jax2torch.findings import Severity
 from jax2torch.hookapi import REMOVE, GiveUp, HookContext, dotted_name
 from jax2torch.rowrewrite import apply_row, rewrite_args
+from jax2torch.scalars import cst_is_number
 
 HEADER_FIELDS = {
     cst.FunctionDef: ("decorators", "params", "returns"),
@@ -92,7 +93,8 @@ class UnitRewriter(cst.CSTTransformer):
             self.out.consumed[binding] = self.out.consumed.get(binding, 0) + 1
 
     def context(self, rule, qual, position) -> HookContext:
-        ctx = HookContext(rule=rule, qualname=qual, options=self.options, resolve=self.resolve, position=position)
+        ctx = HookContext(rule=rule, qualname=qual, options=self.options, resolve=self.resolve, position=position,
+                          is_number=lambda node: cst_is_number(node, self.unit.numbers.__contains__))
         ctx.default = lambda call: apply_row(rule, call, ctx)
         ctx.arguments = lambda call: rewrite_args(rule, call, ctx)
         return ctx

@@ -53,6 +53,7 @@ def rewrite_args(rule, call: cst.Call, ctx: HookContext) -> list[cst.Arg]:
             continue
         renamed = rule.rename.get(name, name) if name else None
         kept.add(i)
+        arg = _lift(rule, arg, i if arg.keyword is None else _position(params, name), ctx)
         keep_positional = arg.keyword is None and not moved and (
             target_params is None or (i < len(target_params) and target_params[i] == renamed))
         if keep_positional:
@@ -76,6 +77,17 @@ def rewrite_args(rule, call: cst.Call, ctx: HookContext) -> list[cst.Arg]:
         # the original last argument was dropped: do not leave its neighbour's comma dangling
         new_args[-1] = new_args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
     return _fix_commas(new_args)
+
+
+def _position(params, name) -> int | None:
+    return params.index(name) if name in params else None
+
+
+def _lift(rule, arg: cst.Arg, position: int | None, ctx: HookContext) -> cst.Arg:
+    """A Python number where the torch target needs a tensor: ``torch.as_tensor(number)``."""
+    if position is None or position not in rule.lift or not ctx.is_number(arg.value):
+        return arg
+    return arg.with_changes(value=cst.Call(func=ctx.ref("torch.as_tensor"), args=[cst.Arg(arg.value)]))
 
 
 def _is_none(expr) -> bool:

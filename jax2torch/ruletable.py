@@ -28,7 +28,7 @@ FILE_KEYS = {"area", "description", "rule", "pattern", "modules", "snippet_pream
 RULE_KEYS = {
     "code", "jax", "target", "params", "target_params", "rename", "drop", "unsupported",
     "inject", "severity", "message", "hook", "value", "example", "why", "differs", "options",
-    "call_only",
+    "call_only", "lift",
 }
 PATTERN_KEYS = {"code", "hook", "methods", "severity", "message", "why", "differs", "example", "options",
                 "params", "target_params", "rename", "drop", "unsupported", "inject"}
@@ -75,6 +75,7 @@ class Rule:
     hook: str = ""
     value: bool | None = None  # None: allowed unless the row injects or refuses arguments
     call_only: bool = False
+    lift: tuple[int, ...] = ()  # JAX argument positions that may be Python numbers where torch needs tensors
     methods: tuple[str, ...] = ()
     why: str = ""
     differs: str = ""
@@ -107,6 +108,10 @@ class Rule:
             lines.append("Keywords renamed: " + ", ".join(f"`{k}`→`{v}`" for k, v in self.rename.items()) + ".")
         if self.inject:
             lines.append("Arguments added: " + ", ".join(f"`{k}={v}`" for k, v in self.inject.items()) + ".")
+        if self.lift:
+            lines.append("A plain Python number at argument position " + ", ".join(map(str, self.lift))
+                         + " (a literal, `x.shape[i]`, `len(...)`, a local assigned one) becomes `torch.as_tensor(...)`:"
+                         " JAX takes numbers there, the torch function needs a tensor.")
         for kw, why in {**self.drop, **self.unsupported}.items():
             action = "dropped" if kw in self.drop else "not translatable (left with a TODO)"
             lines.append(f"Keyword `{kw}` is {action}: {why}")
@@ -287,6 +292,9 @@ def _parse_row(path: Path, label: str, entry: dict, allowed: set, hooks: dict, p
         val = entry.get(key, [])
         if not isinstance(val, list) or not all(isinstance(p, str) for p in val):
             raise bad(f"{key} must be a list of names")
+    lift = entry.get("lift", [])
+    if not isinstance(lift, list) or not all(isinstance(p, int) and not isinstance(p, bool) and p >= 0 for p in lift):
+        raise bad("lift must be a list of argument positions (0, 1, ...)")
     examples = []
     for j, ex in enumerate(entry.get("example", [])):
         unknown = set(ex) - EXAMPLE_KEYS
@@ -302,7 +310,7 @@ def _parse_row(path: Path, label: str, entry: dict, allowed: set, hooks: dict, p
         rename=dict(entry.get("rename", {})), drop=dict(entry.get("drop", {})),
         unsupported=dict(entry.get("unsupported", {})), inject=dict(entry.get("inject", {})),
         severity=severity, message=entry.get("message", ""), hook=hook,
-        value=entry.get("value"), call_only=bool(entry.get("call_only", False)),
+        value=entry.get("value"), call_only=bool(entry.get("call_only", False)), lift=tuple(lift),
         methods=tuple(methods), why=entry.get("why", ""), differs=entry.get("differs", ""),
         options=dict(entry.get("options", {})), examples=tuple(examples), source=str(path),
     )

@@ -11,7 +11,11 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from jax2torch.scalars import ast_is_number, ast_shape_unpack
+
 AMBIGUOUS = "<ambiguous>"
+#: A local name every assignment of which is a Python number (``d = x.shape[-1]``).
+NUMBER = "number"
 
 @dataclass(eq=False)
 class Binding:
@@ -29,13 +33,15 @@ class _Scope:
     def __init__(self, node, parent):
         self.node, self.parent = node, parent
         self.kind = "class" if isinstance(node, ast.ClassDef) else ("module" if parent is None else "function")
-        self.bound: dict[str, object] = {}   # name -> Binding | "other" | AMBIGUOUS
+        self.bound: dict[str, object] = {}   # name -> Binding | "other" | NUMBER | AMBIGUOUS
         self.globals: set[str] = set()
 
     def bind(self, name: str, value) -> None:
         old = self.bound.get(name)
         if old is None:
             self.bound[name] = value
+        elif {old, value} == {"other", NUMBER}:
+            self.bound[name] = "other"  # a number somewhere, something else elsewhere
         elif old is not value and old != value and not (
                 isinstance(old, Binding) and isinstance(value, Binding) and old.qual == value.qual):
             self.bound[name] = AMBIGUOUS
@@ -113,6 +119,48 @@ class Binder(ast.NodeVisitor):
         if not isinstance(node.ctx, ast.Load):
             self._bind(node.id, "other")
 
+    def _is_number_name(self, name: str) -> bool:
+        scope = self.scope
+        while scope is not None:
+            if name in scope.bound:
+                return scope.bound[name] == NUMBER
+            scope = scope.parent
+        return False
+
+    def _bind_numbers(self, targets, value) -> bool:
+        """``d = <number>`` / ``b, t, d = x.shape``: bind the names as numbers; False if not that shape."""
+        if len(targets) != 1:
+            return False
+        target = targets[0]
+        if isinstance(target, ast.Name) and ast_is_number(value, self._is_number_name):
+            names = [target.id]
+        elif isinstance(target, ast.Tuple) and all(isinstance(t, ast.Name) for t in target.elts) \
+                and ast_shape_unpack(value):
+            names = [t.id for t in target.elts]
+        else:
+            return False
+        self.visit(value)
+        for name in names:
+            self._bind(name, NUMBER)
+        return True
+
+    def visit_Assign(self, node):
+        if not self._bind_numbers(node.targets, node.value):
+            self.generic_visit(node)
+
+    def visit_AnnAssign(self, node):
+        if node.value is None or not self._bind_numbers([node.target], node.value):
+            self.generic_visit(node)
+        else:
+            self.visit(node.annotation)
+
+    def visit_AugAssign(self, node):
+        if not (isinstance(node.target, ast.Name) and self._is_number_name(node.target.id)
+                and ast_is_number(node.value, self._is_number_name)):
+            self.generic_visit(node)
+        else:
+            self.visit(node.value)
+
     def visit_arg(self, node):
         self._bind(node.arg, "other")
         if node.annotation:
@@ -159,6 +207,13 @@ class Binder(ast.NodeVisitor):
         for arg in [*node.posonlyargs, *node.args, *node.kwonlyargs, node.vararg, node.kwarg]:
             if arg is not None:
                 self.visit_arg(arg)
+        positional = [*node.posonlyargs, *node.args]
+        defaults = [*zip(positional[len(positional) - len(node.defaults):], node.defaults),
+                    *zip(node.kwonlyargs, node.kw_defaults)]
+        for arg, default in defaults:  # ``eps=1e-6``: a number unless the function rebinds it
+            if default is not None and isinstance(default, ast.Constant) and type(default.value) in (int, float):
+                if self.scope.bound.get(arg.arg) == "other":
+                    self.scope.bound[arg.arg] = NUMBER
 
     def visit_Lambda(self, node):
         for default in [*node.args.defaults, *[d for d in node.args.kw_defaults if d]]:

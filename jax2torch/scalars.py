@@ -1,0 +1,74 @@
+"""Which expressions are plainly Python numbers (``2.0``, ``x.shape[-1]``, ``len(xs) - 1``).
+
+``jnp`` functions take Python numbers where most ``torch`` functions need tensors:
+``jnp.sqrt(d)`` works, ``torch.sqrt(d)`` raises. Rows list the arguments JAX lets be numbers
+(``lift``); the rewrite wraps such an argument in ``torch.as_tensor(...)`` when it can see that
+it is a number. Wrapping is always value-preserving (``as_tensor`` of a tensor returns it), so
+this only decides where the extra call is worth writing; it need not be a proof.
+
+The same small grammar is read on both trees the engine uses: Python's ``ast`` (to learn which
+local names hold numbers, in the binding pass) and LibCST (at the call being rewritten).
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Callable
+
+import libcst as cst
+
+#: Builtins whose result is a Python number.
+NUMBER_FUNCS = frozenset({"int", "float", "len", "abs", "round", "min", "max", "sum"})
+#: Array attributes that are Python ints in JAX and in torch.
+INT_ATTRS = frozenset({"ndim"})
+
+
+def ast_is_number(node: ast.AST, is_number_name: Callable[[str], bool]) -> bool:
+    """``node`` (Python ``ast``) evaluates to a Python number."""
+    if isinstance(node, ast.Constant):
+        return type(node.value) in (int, float)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        return ast_is_number(node.operand, is_number_name)
+    if isinstance(node, ast.BinOp):
+        return ast_is_number(node.left, is_number_name) and ast_is_number(node.right, is_number_name)
+    if isinstance(node, ast.Name):
+        return is_number_name(node.id)
+    if isinstance(node, ast.Attribute):
+        return node.attr in INT_ATTRS
+    if isinstance(node, ast.Subscript):
+        return isinstance(node.value, ast.Attribute) and node.value.attr == "shape" and not isinstance(node.slice, ast.Slice)
+    if isinstance(node, ast.Call):
+        return isinstance(node.func, ast.Name) and node.func.id in NUMBER_FUNCS and not node.keywords \
+            and (node.func.id in ("len", "int", "float") or all(ast_is_number(a, is_number_name) for a in node.args))
+    return False
+
+
+def ast_shape_unpack(node: ast.AST) -> bool:
+    """``x.shape`` (or ``x.shape[1:]``): a tuple of ints, e.g. ``b, t, d = x.shape``."""
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice):
+        node = node.value
+    return isinstance(node, ast.Attribute) and node.attr == "shape"
+
+
+def cst_is_number(node: cst.CSTNode, is_number_name: Callable[[str], bool]) -> bool:
+    """``node`` (LibCST) evaluates to a Python number; the same grammar as :func:`ast_is_number`."""
+    if isinstance(node, (cst.Integer, cst.Float)):
+        return True
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, (cst.Minus, cst.Plus)):
+        return cst_is_number(node.expression, is_number_name)
+    if isinstance(node, cst.BinaryOperation):
+        return cst_is_number(node.left, is_number_name) and cst_is_number(node.right, is_number_name)
+    if isinstance(node, cst.Name):
+        return is_number_name(node.value)
+    if isinstance(node, cst.Attribute):
+        return node.attr.value in INT_ATTRS
+    if isinstance(node, cst.Subscript):
+        return (isinstance(node.value, cst.Attribute) and node.value.attr.value == "shape"
+                and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index))
+    if isinstance(node, cst.Call):
+        func = node.func
+        return (isinstance(func, cst.Name) and func.value in NUMBER_FUNCS
+                and all(a.keyword is None and not a.star for a in node.args)
+                and (func.value in ("len", "int", "float")
+                     or all(cst_is_number(a.value, is_number_name) for a in node.args)))
+    return False
