@@ -190,14 +190,17 @@ class UnitRewriter(cst.CSTTransformer):
         if not rule.target:
             self.record(rule.code, qual, Severity.ERROR, rule.message, False, **left)
             return updated
+        target = rule.target
         if rule.call_only or rule.value is False or (rule.value is None and (rule.inject or rule.unsupported)):
+            target = rule.value_target
+        if not target:
             self.record(rule.code, qual, Severity.ERROR,
                         f"`{qual}` used as a value: its rewrite needs the call's arguments", False, **left)
             return updated
         ctx = self.context(rule, qual, "value")
-        new = ctx.ref(rule.target)
+        new = ctx.ref(target)
         self.consume(original)
-        self.finish(ctx, rule, qual, rule.target)
+        self.finish(ctx, rule, qual, target)
         return new
 
     def leave_Call(self, original, updated):

@@ -28,7 +28,7 @@ FILE_KEYS = {"area", "description", "rule", "pattern", "modules", "snippet_pream
 RULE_KEYS = {
     "code", "jax", "target", "params", "target_params", "rename", "drop", "unsupported",
     "inject", "severity", "message", "hook", "value", "example", "why", "differs", "options",
-    "call_only", "lift",
+    "call_only", "lift", "value_target",
 }
 PATTERN_KEYS = {"code", "hook", "methods", "severity", "message", "why", "differs", "example", "options",
                 "params", "target_params", "rename", "drop", "unsupported", "inject"}
@@ -75,6 +75,7 @@ class Rule:
     hook: str = ""
     value: bool | None = None  # None: allowed unless the row injects or refuses arguments
     call_only: bool = False
+    value_target: str = ""  # a function with JAX's signature, for a reference used as a value
     lift: tuple[int, ...] = ()  # JAX argument positions that may be Python numbers where torch needs tensors
     methods: tuple[str, ...] = ()
     why: str = ""
@@ -108,6 +109,9 @@ class Rule:
             lines.append("Keywords renamed: " + ", ".join(f"`{k}`→`{v}`" for k, v in self.rename.items()) + ".")
         if self.inject:
             lines.append("Arguments added: " + ", ".join(f"`{k}={v}`" for k, v in self.inject.items()) + ".")
+        if self.value_target:
+            lines.append(f"Used as a value (passed as a function, not called) it becomes `{self.value_target}`,"
+                         " which takes JAX's arguments.")
         if self.lift:
             lines.append("A plain Python number at argument position " + ", ".join(map(str, self.lift))
                          + " (a literal, `x.shape[i]`, `len(...)`, a local assigned one) becomes `torch.as_tensor(...)`:"
@@ -271,6 +275,9 @@ def _parse_row(path: Path, label: str, entry: dict, allowed: set, hooks: dict, p
             raise bad(f"jax must be a qualified JAX name, got {jax!r}")
     if target and (not DOTTED_RE.match(target) or target.split(".")[0] not in TARGET_ROOTS):
         raise bad(f"target {target!r} does not resolve: it must be a dotted name under {' or '.join(TARGET_ROOTS)}")
+    value_target = entry.get("value_target", "")
+    if value_target and (not DOTTED_RE.match(value_target) or value_target.split(".")[0] not in TARGET_ROOTS):
+        raise bad(f"value_target {value_target!r} does not resolve: it must be a dotted name under {' or '.join(TARGET_ROOTS)}")
     if hook and hook not in hooks:
         raise bad(f"hook {hook!r} does not exist (known: {', '.join(sorted(hooks)) or 'none'})")
     try:
@@ -310,7 +317,7 @@ def _parse_row(path: Path, label: str, entry: dict, allowed: set, hooks: dict, p
         rename=dict(entry.get("rename", {})), drop=dict(entry.get("drop", {})),
         unsupported=dict(entry.get("unsupported", {})), inject=dict(entry.get("inject", {})),
         severity=severity, message=entry.get("message", ""), hook=hook,
-        value=entry.get("value"), call_only=bool(entry.get("call_only", False)), lift=tuple(lift),
+        value=entry.get("value"), call_only=bool(entry.get("call_only", False)), lift=tuple(lift), value_target=value_target,
         methods=tuple(methods), why=entry.get("why", ""), differs=entry.get("differs", ""),
         options=dict(entry.get("options", {})), examples=tuple(examples), source=str(path),
     )

@@ -3,7 +3,8 @@
 Migrated code calls these as ``j2t.nn.<name>`` where the plain torch function would differ:
 ``one_hot`` (JAX returns float32 and all-zero rows for out-of-range labels; ``F.one_hot`` returns
 int64 and raises), ``logsumexp``/``softmax`` over ``axis=None`` or a tuple of axes (torch wants
-one dim), and ``standardize``. Torch-only.
+one dim), and ``standardize``; ``gelu``/``glu``/``softmax``/... with JAX's own signature and defaults
+for code that passes them around as functions (``act=jax.nn.gelu``). Torch-only.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import math
 
 import torch
 
-__all__ = ["one_hot", "logsumexp", "softmax", "log_softmax", "standardize"]
+__all__ = ["one_hot", "logsumexp", "softmax", "log_softmax", "standardize", "gelu", "glu"]
 
 
 def _axes(x: torch.Tensor, axis):
@@ -225,3 +226,13 @@ def orthogonal(scale=1.0, column_axis=-1, dtype=None):
         q = torch.movedim(q.reshape(rest + (n_cols,)), -1, column_axis)
         return torch.tensor(scale, dtype=dt) * q
     return init
+
+
+def gelu(x, approximate: bool = True) -> torch.Tensor:
+    """``jax.nn.gelu``: the tanh approximation unless ``approximate=False`` (torch defaults to erf)."""
+    return torch.nn.functional.gelu(torch.as_tensor(x), approximate="tanh" if approximate else "none")
+
+
+def glu(x, axis: int = -1) -> torch.Tensor:
+    """``jax.nn.glu``: halves ``axis`` into values and gates, ``a * sigmoid(b)``."""
+    return torch.nn.functional.glu(torch.as_tensor(x), dim=axis)
