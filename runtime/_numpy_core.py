@@ -239,3 +239,13 @@ def size(a, axis=None) -> int:
     """``jnp.size``: number of elements, or the length of one axis."""
     t = torch.as_tensor(a)
     return t.numel() if axis is None else t.shape[axis]
+
+
+def ndim(a) -> int:
+    """``jnp.ndim``: number of axes of an array, 0 for a Python number."""
+    return a.ndim if isinstance(a, torch.Tensor) else torch.as_tensor(a).ndim
+
+
+def shape(a) -> tuple:
+    """``jnp.shape``: the shape as a tuple, ``()`` for a Python number."""
+    return tuple(a.shape if isinstance(a, torch.Tensor) else torch.as_tensor(a).shape)

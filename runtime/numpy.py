@@ -38,6 +38,8 @@ from jax2torch_runtime._numpy_core import (  # noqa: F401
     dtype,
     issubdtype,
     size,
+    ndim,
+    shape,
 )
 from jax2torch_runtime._numpy_indexing import (  # noqa: F401
     pad,
@@ -140,6 +142,8 @@ __all__ = [
     "dtype",
     "issubdtype",
     "size",
+    "ndim",
+    "shape",
     "pad",
     "take",
     "UniqueAllResult",
