@@ -208,3 +208,131 @@ def test_thin_and_padded_shapes(backend, shape):
     b = torch.randn(k, n)
     assert torch.equal(tropical.matmul(a, b, backend=backend), (a[:, :, None] + b[None]).amax(1))
     assert torch.equal(tropical.min_plus_matmul(a, b, backend=backend), (a[:, :, None] + b[None]).amin(1))
+
+
+@pytest.fixture
+def compiled_tier(monkeypatch):
+    """The compiled kernel of the pure-torch backend, forced on, with its failure state reset."""
+    from jax2torch_runtime.tropical import _matmul_inductor
+
+    monkeypatch.setenv("JAX2TORCH_TROPICAL_COMPILE", "1")
+    monkeypatch.setattr(_matmul_inductor, "MIN_TERMS", 1)
+    monkeypatch.setitem(_matmul_inductor._state, "broken", None)
+    return _matmul_inductor
+
+
+@pytest.mark.parametrize("semiring", ["max", "min"])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("shape", [(37, 600, 65), (300, 9, 517), (2, 17, 129)])
+def test_compiled_tier_equals_eager_loop_and_broadcast(compiled_tier, semiring, dtype, shape):
+    """Ragged k (padded to the fold width) and columns (padded to the tile), zeros everywhere."""
+    from jax2torch_runtime.tropical import _matmul_torch
+    from jax2torch_runtime.tropical._semiring import get_semiring
+
+    m, k, n = shape
+    g = torch.Generator().manual_seed(m + 3 * k + n)
+    a = torch.randn(m, k, generator=g, dtype=dtype)
+    b = torch.randn(k, n, generator=g, dtype=dtype)
+    zero = -INF if semiring == "max" else INF
+    a[a > 1.5] = zero
+    b[b < -1.5] = zero
+    a[1, :] = zero
+    b[:, 2] = zero
+    sr = get_semiring(semiring)
+    got = compiled_tier.matmul(a, b, sr)
+    assert got is not None, compiled_tier._state["broken"]
+    assert got.shape == (m, n) and got.is_contiguous()
+    assert torch.equal(got, _matmul_torch._blocked(a, b, sr, False, False)[0])
+    assert torch.equal(got, broadcast_ref(a, b, semiring))
+    assert torch.equal(tropical.matmul(a, b, semiring, backend="torch"), got)
+
+
+@pytest.mark.parametrize("semiring", ["max", "min"])
+def test_torch_backend_keeps_nan_terms_and_gradients_on_the_eager_loop(compiled_tier, semiring, monkeypatch):
+    """``zero + top`` terms (NaN under ``maximum``) and the argmax path never reach the kernel."""
+    calls = []
+    monkeypatch.setattr(compiled_tier, "matmul", lambda *args: calls.append(args))
+    zero, top = (-INF, INF) if semiring == "max" else (INF, -INF)
+    a = torch.randn(20, 40, dtype=torch.float64)
+    b = torch.randn(40, 70, dtype=torch.float64)
+    a[a > 1.0] = zero
+    b[b < -1.0] = top
+    assert torch.equal(tropical.matmul(a, b, semiring, backend="torch"), loop_ref(a, b, semiring))
+    a.requires_grad_(True)
+    tropical.matmul(a, b.abs(), semiring, backend="torch").sum().backward()
+    assert calls == []
+
+
+def test_cost_model_compiles_only_after_eager_time_reaches_the_compile_cost(compiled_tier, monkeypatch):
+    monkeypatch.setenv("JAX2TORCH_TROPICAL_COMPILE", "auto")
+    monkeypatch.setattr(compiled_tier, "_CACHE", {})
+    monkeypatch.setitem(compiled_tier._state, "spent", 0.0)
+    terms = 1000 ** 3
+    seconds = terms / compiled_tier.EAGER_TERMS_PER_SECOND
+    assert not compiled_tier.pays(terms)
+    compiled_tier.charge(compiled_tier.COMPILE_SECONDS - 1.5 * seconds)
+    assert not compiled_tier.pays(terms)
+    compiled_tier.charge(seconds)
+    assert compiled_tier.pays(terms)
+    monkeypatch.setenv("JAX2TORCH_TROPICAL_COMPILE", "0")
+    assert not compiled_tier.applies(torch.ones(100, 100), torch.ones(100, 100))
+
+
+def test_eager_products_are_charged_until_the_kernel_pays(compiled_tier, monkeypatch):
+    monkeypatch.setenv("JAX2TORCH_TROPICAL_COMPILE", "auto")
+    monkeypatch.setattr(compiled_tier, "_CACHE", {})
+    monkeypatch.setitem(compiled_tier._state, "spent", 0.0)
+    monkeypatch.setattr(compiled_tier, "matmul", lambda *args: pytest.fail("compiled before it paid"))
+    a, b = torch.randn(40, 50), torch.randn(50, 80)
+    tropical.matmul(a, b, backend="torch")
+    assert compiled_tier._state["spent"] > 0
+
+
+def test_compile_failure_warns_once_and_falls_back(compiled_tier, monkeypatch):
+    """No usable C++ compiler (or any Inductor failure): a warning, then the eager loop for good."""
+    def broken(is_max):
+        raise RuntimeError("no C++ compiler found")
+
+    monkeypatch.setattr(compiled_tier, "_compiled", broken)
+    a, b = torch.randn(30, 40), torch.randn(40, 100)
+    with pytest.warns(RuntimeWarning, match="no C[+][+] compiler"):
+        got = tropical.matmul(a, b, backend="torch")
+    assert torch.equal(got, (a[:, :, None] + b[None]).amax(1))
+    assert "no C++ compiler" in compiled_tier._state["broken"]
+    assert not compiled_tier.applies(a, b)
+
+
+def test_kernel_body_refuses_to_run_eagerly(compiled_tier):
+    """If dynamo ever falls back to running the body eagerly it would build m*k*n/8 terms."""
+    with pytest.raises(compiled_tier.NotCompiled):
+        compiled_tier._max_kernel(torch.ones(4, 2, 8), torch.ones(2, 2, 8, 64))
+
+
+_NO_COMPILER = """
+import warnings, torch
+from jax2torch_runtime import tropical
+from jax2torch_runtime.tropical import _matmul_inductor
+a, b = torch.randn(160, 160), torch.randn(160, 200)
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    got = tropical.matmul(a, b, backend="torch")
+    again = tropical.matmul(a, b, backend="torch")
+assert torch.equal(got, (a[:, :, None] + b[None]).amax(1)) and torch.equal(again, got)
+print(sum(issubclass(w.category, RuntimeWarning) for w in caught), _matmul_inductor._state["broken"])
+"""
+
+
+@pytest.mark.slow
+def test_missing_cxx_compiler_falls_back_in_a_fresh_process(tmp_path):
+    """A real Inductor failure: ``CXX`` points nowhere and the on-disk kernel cache is empty."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, CXX=str(tmp_path / "no-such-c++"), TORCHINDUCTOR_CACHE_DIR=str(tmp_path / "cache"),
+               JAX2TORCH_TROPICAL_COMPILE="1")
+    done = subprocess.run([sys.executable, "-c", _NO_COMPILER], env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    warned, reason = done.stdout.strip().split(" ", 1)
+    assert warned == "1" and "compiler" in reason
