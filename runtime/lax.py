@@ -1,4 +1,6 @@
-"""jax.lax control flow and index arithmetic with JAX's semantics, in plain eager PyTorch.
+"""jax.lax control flow, index arithmetic, convolution and windowed reductions with JAX's
+semantics, in plain eager PyTorch (convolution, padding and pooling live in ``_lax_conv``,
+``_lax_pad`` and ``_lax_window`` and are re-exported here).
 
 Migrated code calls these as ``j2t.lax.<name>``. Control flow runs as ordinary Python loops and
 branches (eager torch has no tracing, so a Python ``if`` is the natural ``lax.cond``); what is
@@ -29,6 +31,12 @@ try:  # optree's defaults are JAX's: None is an empty subtree and dict keys are 
 except ImportError:  # torch's own pytrees (None is a leaf there; helpers below pass it through)
     from torch.utils._pytree import tree_flatten, tree_map, tree_unflatten
 
+from ._lax_conv import conv, conv_general_dilated, conv_transpose, conv_with_general_padding
+from ._lax_conv_shapes import (ConvDimensionNumbers, conv_dimension_numbers, conv_general_permutations,
+                               conv_general_shape_tuple, conv_shape_tuple, conv_transpose_shape_tuple)
+from ._lax_pad import pad, padtype_to_pads
+from ._lax_window import reduce_window, reduce_window_shape_tuple
+
 _py_slice = builtins.slice
 
 __all__ = [
@@ -36,6 +44,9 @@ __all__ = [
     "dynamic_slice", "dynamic_update_slice", "dynamic_slice_in_dim", "dynamic_update_slice_in_dim",
     "dynamic_index_in_dim", "slice", "slice_in_dim", "index_in_dim", "broadcast_in_dim",
     "sort", "cumsum", "cumprod", "cummax", "cummin", "cumlogsumexp", "div", "round", "dot_general",
+    "conv_general_dilated", "conv", "conv_with_general_padding", "conv_transpose", "ConvDimensionNumbers",
+    "conv_dimension_numbers", "conv_general_permutations", "conv_shape_tuple", "conv_general_shape_tuple",
+    "conv_transpose_shape_tuple", "pad", "padtype_to_pads", "reduce_window", "reduce_window_shape_tuple",
 ]
 
 
