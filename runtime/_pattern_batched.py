@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import torch
 
 from . import _pattern_checks as checks
+from . import _pattern_fused as fused
 from ._pattern_engine import search
 from ._pattern_kernels import EAGER, Kernels
 from ._pattern_search import Matches, _searchable, _search_rows
@@ -69,8 +70,13 @@ def _search_ragged(seqs, group, metric, tol, kernels):
     offsets = torch.cumsum(lengths, 0) - lengths
     xflat = torch.cat(seqs)
     device = xflat.device
-    starts = torch.cat([off + torch.arange(max(0, n - m + 1)) for off, n in zip(offsets.tolist(), lengths.tolist())]).to(device)
-    pats, flat, dist = search(xflat, lambda j: xflat[starts + j], lambda c: starts[c], group, metric, tol, kernels)
+    if fused.applies(xflat, group, metric, tol):
+        widths = (lengths - m + 1).clamp_(min=0)
+        pats, flat, dist = fused.search(xflat, offsets.numpy(), widths.numpy(), group, metric, tol)
+    else:
+        starts = torch.cat([off + torch.arange(max(0, n - m + 1)) for off, n in zip(offsets.tolist(), lengths.tolist())])
+        starts = starts.to(device)
+        pats, flat, dist = search(xflat, lambda j: xflat[starts + j], lambda c: starts[c], group, metric, tol, kernels)
     offsets = offsets.to(device)
     seq = torch.searchsorted(offsets, flat, right=True) - 1
     return pats, seq, flat - offsets[seq], dist

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import numpy as np
 import torch
 
 from . import _pattern_checks as checks
+from . import _pattern_fused as fused
 from ._pattern_engine import search
 from ._pattern_kernels import EAGER, Kernels
 
@@ -44,13 +46,18 @@ def _rows(data: torch.Tensor, dim: int):
 def _search_rows(x2d, patterns, metric, tol, kernels):
     rows, length = x2d.shape
     width = length - patterns.shape[1] + 1
-    if rows == 1:
-        column = lambda j: x2d[0, j : j + width]  # noqa: E731 - one-line index maps read best inline
-        to_flat = lambda c: c  # noqa: E731
+    xflat = x2d.reshape(-1)
+    if fused.applies(xflat, patterns, metric, tol):
+        offsets = np.arange(0, rows * length, length, dtype=np.int64)
+        pats, flat, dist = fused.search(xflat, offsets, np.full(rows, width, dtype=np.int64), patterns, metric, tol)
     else:
-        column = lambda j: x2d[:, j : j + width].reshape(-1)  # noqa: E731
-        to_flat = lambda c: (c // width) * length + c % width  # noqa: E731
-    pats, flat, dist = search(x2d.reshape(-1), column, to_flat, patterns, metric, tol, kernels)
+        if rows == 1:
+            column = lambda j: x2d[0, j : j + width]  # noqa: E731 - one-line index maps read best inline
+            to_flat = lambda c: c  # noqa: E731
+        else:
+            column = lambda j: x2d[:, j : j + width].reshape(-1)  # noqa: E731
+            to_flat = lambda c: (c // width) * length + c % width  # noqa: E731
+        pats, flat, dist = search(xflat, column, to_flat, patterns, metric, tol, kernels)
     if rows == 1:  # flat indices are the starts already
         return pats, torch.zeros_like(flat), flat, dist
     return pats, flat // length, flat % length, dist

@@ -1,0 +1,262 @@
+"""Pattern search as one fused numba pass on the CPU (the optional ``fast`` extra).
+
+Why: the torch engine (``_pattern_engine``) filters every start with whole-tensor column passes,
+a ``nonzero`` and a sparse verification; each step is a separate pass over memory and a wide
+tolerance leaves many candidates, so it costs ~30x a clone. Here each tile of 512 starts stays in
+L1: its first columns are accumulated densely (a loop LLVM vectorizes), more columns follow while
+more than 1 in 16 starts of the tile survive, then the survivors finish one by one with an early
+exit. Several patterns run against the same tile in turn, which is what makes batches cheap.
+
+Semantics equal the torch path: differences in the compute dtype (``x - p`` in float32 or
+float64), L2 as the sum of squares against ``tol**2`` rounded to that dtype, L-inf as the largest
+``|x - p|`` with NaN ruling a window out, exact as IEEE ``==``. Squares are summed column by
+column here and block by block there, so L2 distances agree to float rounding and a window within
+rounding of ``tol`` may fall either way (as between CPU and CUDA).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+try:
+    from numba import njit, uint64
+    from numba.cpython.unsafe.numbers import trailing_zeros
+except ImportError:  # numba is the optional "fast" extra; the torch engine takes over
+    njit = None
+
+use_numba = njit is not None  # module switch, so tests can exercise the torch engine too
+
+EXACT, L2, LINF = 0, 1, 2
+_METRICS = {None: EXACT, "l2": L2, "linf": LINF}
+_TILE = 2048  # starts accumulated together; their columns (8 KB each in float32) stay in L1
+_DENSE = 64  # dense columns continue while more than 1 in _DENSE starts survive
+_MAX_PATTERNS = 512  # beyond this the torch engine's one-pass candidate lookup wins
+
+
+if njit is not None:
+    # One pass per metric folds one or two columns (``x0``/``p0``, then ``x1``/``p1`` when ``two``)
+    # into ``a`` (overwritten when ``fresh``) over contiguous slices, which LLVM vectorizes; two
+    # columns per pass halve the reads and writes of ``a``. The survivor count is a float32 sum of
+    # 0/1 (exact up to 2**24 > _TILE); ``reassoc`` lets it be summed in vector lanes and changes
+    # nothing else here (no other reduction chains; no ``contract``, so no FMA).
+    @njit(cache=True, nogil=True, fastmath={"reassoc"})
+    def _l2_columns(a, fresh, x0, p0, x1, p1, two, thr):
+        alive = np.float32(0)
+        for t in range(a.shape[0]):
+            d = x0[t] - p0
+            v = d * d if fresh else a[t] + d * d
+            if two:
+                e = x1[t] - p1
+                v = v + e * e
+            a[t] = v
+            alive += np.float32(1) if v <= thr else np.float32(0)
+        return alive
+
+    @njit(cache=True, nogil=True, fastmath={"reassoc"})
+    def _linf_columns(a, fresh, x0, p0, x1, p1, two, thr):
+        alive = np.float32(0)
+        for t in range(a.shape[0]):
+            d = abs(x0[t] - p0)
+            v = d if d == d else np.inf  # NaN rules the window out, as torch.maximum would
+            if not fresh:
+                v = v if v > a[t] else a[t]
+            if two:
+                e = abs(x1[t] - p1)
+                e = e if e == e else np.inf
+                v = e if e > v else v
+            a[t] = v
+            alive += np.float32(1) if v <= thr else np.float32(0)
+        return alive
+
+    @njit(cache=True, nogil=True, fastmath={"reassoc"})
+    def _exact_columns(a, fresh, x0, p0, x1, p1, two, thr):
+        alive = np.float32(0)
+        for t in range(a.shape[0]):
+            v = (1 if x0[t] != p0 else 0) + (0 if fresh else a[t])  # mismatches; NaN != anything
+            if two:
+                v = v + (1 if x1[t] != p1 else 0)
+            a[t] = v
+            alive += np.float32(1) if v <= thr else np.float32(0)  # thr is 0 for exact search
+        return alive
+
+    @njit(cache=True, nogil=True)
+    def _survivors(a, used, thr, cand):
+        """Indices ``t < used`` with ``a[t] <= thr`` into ``cand``; returns how many.
+
+        ``a`` is padded to whole blocks of 64 with values that never survive. Each block becomes a
+        64-bit mask in one vectorized loop (an integer OR reduction), and only its set bits are
+        visited, so the cost is one pass of compares plus a few instructions per survivor, with no
+        data-dependent branch per element.
+        """
+        n = 0
+        for b in range(0, used, 64):
+            mask = uint64(0)
+            for u in range(64):
+                mask |= uint64(a[b + u] <= thr) << uint64(u)
+            while mask:
+                cand[n] = b + trailing_zeros(mask)
+                n += 1
+                mask &= mask - uint64(1)
+        return n
+
+    @njit(cache=True, nogil=True)
+    def _finish(x, start, p, j, a, thr, metric):
+        """Accumulate columns ``j..m-1`` of one start onto ``a``; returns (matched, a)."""
+        m = p.shape[0]
+        while j < m:
+            d = x[start + j] - p[j]
+            if metric == L2:
+                a += d * d
+                if not a <= thr:
+                    return False, a
+            elif metric == LINF:
+                d = abs(d)
+                if not d <= thr:
+                    return False, a
+                a = d if d > a else a
+            elif x[start + j] != p[j]:
+                return False, a
+            j += 1
+        return True, a
+
+    @njit(cache=True, nogil=True)
+    def _tile(x, first, tn, p, full, thr, metric, cand, found, found_acc):
+        """Matches of pattern ``p`` at starts ``first .. first + len(a) - 1`` into ``found``.
+
+        Dense columns while more than 1 in 16 starts survive, then the survivors one by one.
+        ``found_acc`` gets the accumulated sum of squares (L2), maximum (L-inf) or 0 (exact).
+        """
+        m = p.shape[0]
+        a = full[:tn]
+        j = 0
+        while j < m:
+            two = j + 1 < m
+            x0 = x[first + j : first + j + tn]
+            x1 = x[first + j + 1 : first + j + 1 + tn] if two else x0
+            p1 = p[j + 1] if two else p[j]
+            if metric == L2:
+                alive = _l2_columns(a, j == 0, x0, p[j], x1, p1, two, thr)
+            elif metric == LINF:
+                alive = _linf_columns(a, j == 0, x0, p[j], x1, p1, two, thr)
+            else:
+                alive = _exact_columns(a, j == 0, x0, p[j], x1, p1, two, thr)
+            j += 2 if two else 1
+            if alive * _DENSE <= tn:
+                break
+        if alive == 0:
+            return 0
+        padded = (tn + 63) // 64 * 64
+        full[tn:padded] = np.inf
+        n = _survivors(full, tn, thr, cand)
+        nf = 0
+        for q in range(n):
+            t = cand[q]
+            ok, v = _finish(x, first + t, p, j, a[t], thr, metric)
+            found[nf] = first + t
+            found_acc[nf] = v
+            nf += ok
+        return nf
+
+    @njit(cache=True, nogil=True)
+    def _search_kernel(x, offsets, widths, pats, metric, thr):
+        """Every match of every pattern, in order of (row, tile, pattern, start)."""
+        npat = pats.shape[0]
+        acc = np.empty(_TILE + 64, dtype=x.dtype)
+        cand = np.empty(_TILE, dtype=np.int64)
+        found = np.empty(_TILE, dtype=np.int64)
+        found_acc = np.empty(_TILE, dtype=x.dtype)
+        size = 1024
+        out_pat = np.empty(size, dtype=np.int64)
+        out_start = np.empty(size, dtype=np.int64)
+        out_acc = np.empty(size, dtype=x.dtype)
+        count = 0
+        for r in range(offsets.shape[0]):
+            for tile in range(0, widths[r], _TILE):
+                tn = min(_TILE, widths[r] - tile)
+                first = offsets[r] + tile
+                for k in range(npat):
+                    nf = _tile(x, first, tn, pats[k], acc, thr, metric, cand, found, found_acc)
+                    if nf == 0:
+                        continue
+                    if count + nf > size:
+                        size = 2 * (count + nf)
+                        out_pat = _grown(out_pat, count, size)
+                        out_start = _grown(out_start, count, size)
+                        out_acc = _grown(out_acc, count, size)
+                    out_pat[count : count + nf] = k
+                    out_start[count : count + nf] = found[:nf]
+                    out_acc[count : count + nf] = found_acc[:nf]
+                    count += nf
+        return out_pat[:count].copy(), out_start[:count].copy(), out_acc[:count].copy()
+
+    @njit(cache=True, nogil=True)
+    def _grown(buf, used, size):
+        out = np.empty(size, dtype=buf.dtype)
+        out[:used] = buf[:used]
+        return out
+
+    @njit(cache=True, nogil=True)
+    def _by_pattern(pat, start, acc, npat):
+        """The matches ordered by (pattern, start): a stable counting sort on the pattern id."""
+        first = np.zeros(npat + 1, dtype=np.int64)
+        for q in range(pat.shape[0]):
+            first[pat[q] + 1] += 1
+        for k in range(npat):
+            first[k + 1] += first[k]
+        out_pat = np.empty_like(pat)
+        out_start = np.empty_like(start)
+        out_acc = np.empty_like(acc)
+        for q in range(pat.shape[0]):
+            dst = first[pat[q]]
+            first[pat[q]] += 1
+            out_pat[dst], out_start[dst], out_acc[dst] = pat[q], start[q], acc[q]
+        return out_pat, out_start, out_acc
+
+
+def _threshold(metric, tol, cdt):
+    """The bound ``acc`` is compared with, rounded to ``cdt`` exactly as the torch engine does
+    (``tol`` rounded to ``cdt``, squared in ``cdt`` for L2; numpy scalars round the same way)."""
+    limit = np.float32(tol) if cdt == torch.float32 else np.float64(tol)
+    with np.errstate(over="ignore"):
+        return limit * limit if metric == "l2" else limit
+
+
+_FLOATS = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
+
+
+def _compute_dtype(xflat, patterns):
+    return torch.float64 if torch.float64 in (xflat.dtype, patterns.dtype) else torch.float32
+
+
+def applies(xflat: torch.Tensor, patterns: torch.Tensor, metric: str | None, tol: float) -> bool:
+    """Whether the fused kernel handles this search: numba present, CPU, floating data and
+    patterns, a threshold that stays finite in the compute dtype, at most ``_MAX_PATTERNS``.
+
+    Half-precision data is widened to float32 first; that keeps exact search exact (widening
+    preserves ``==``, NaN and signed zeros) and is what approximate search computes in anyway.
+    """
+    if not use_numba or xflat.device.type != "cpu" or patterns.device.type != "cpu":
+        return False
+    if xflat.dtype not in _FLOATS or patterns.dtype not in _FLOATS or patterns.shape[0] > _MAX_PATTERNS:
+        return False
+    if metric is None:
+        return patterns.dtype == xflat.dtype
+    return bool(np.isfinite(_threshold(metric, tol, _compute_dtype(xflat, patterns))))
+
+
+def search(xflat, offsets, widths, patterns, metric, tol):
+    """``(pattern_ids, flat_starts, distances)`` sorted by pattern then start, like the engine.
+
+    ``offsets[r]`` (int64 numpy) is where row ``r`` starts in ``xflat`` and ``widths[r]`` how many
+    valid starts it has (rows of zero width are allowed). Call only where :func:`applies` is true.
+    """
+    cdt = _compute_dtype(xflat, patterns)
+    x = xflat.detach().to(cdt).contiguous().numpy()
+    pats = patterns.detach().to(cdt).contiguous().numpy()
+    thr = _threshold(metric, tol, cdt)
+    pat, start, acc = _search_kernel(x, offsets, widths, pats, _METRICS[metric], thr)
+    if pats.shape[0] > 1:
+        pat, start, acc = _by_pattern(pat, start, acc, pats.shape[0])
+    dist = torch.from_numpy(acc)
+    return torch.from_numpy(pat), torch.from_numpy(start), dist.sqrt_() if metric == "l2" else dist
