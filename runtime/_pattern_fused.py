@@ -34,6 +34,9 @@ _DENSE = 64  # dense columns continue while more than 1 in _DENSE starts survive
 _MAX_PATTERNS = 512  # beyond this the torch engine's one-pass candidate lookup wins
 
 
+# float32 constants: they keep float32 loops in float32 (and widen exactly in float64 ones).
+_INF32, _ONE32, _ZERO32 = np.float32(np.inf), np.float32(1), np.float32(0)
+
 if njit is not None:
     # One pass per metric folds one or two columns (``x0``/``p0``, then ``x1``/``p1`` when ``two``)
     # into ``a`` (overwritten when ``fresh``) over contiguous slices, which LLVM vectorizes; two
@@ -58,12 +61,12 @@ if njit is not None:
         alive = np.float32(0)
         for t in range(a.shape[0]):
             d = abs(x0[t] - p0)
-            v = d if d == d else np.inf  # NaN rules the window out, as torch.maximum would
+            v = d if d == d else _INF32  # NaN rules the window out, as torch.maximum would
             if not fresh:
                 v = v if v > a[t] else a[t]
             if two:
                 e = abs(x1[t] - p1)
-                e = e if e == e else np.inf
+                e = e if e == e else _INF32
                 v = e if e > v else v
             a[t] = v
             alive += np.float32(1) if v <= thr else np.float32(0)
@@ -73,9 +76,9 @@ if njit is not None:
     def _exact_columns(a, fresh, x0, p0, x1, p1, two, thr):
         alive = np.float32(0)
         for t in range(a.shape[0]):
-            v = (1 if x0[t] != p0 else 0) + (0 if fresh else a[t])  # mismatches; NaN != anything
+            v = (_ONE32 if x0[t] != p0 else _ZERO32) + (_ZERO32 if fresh else a[t])  # NaN != anything
             if two:
-                v = v + (1 if x1[t] != p1 else 0)
+                v = v + (_ONE32 if x1[t] != p1 else _ZERO32)
             a[t] = v
             alive += np.float32(1) if v <= thr else np.float32(0)  # thr is 0 for exact search
         return alive
@@ -146,8 +149,8 @@ if njit is not None:
                 break
         if alive == 0:
             return 0
-        padded = (tn + 63) // 64 * 64
-        full[tn:padded] = np.inf
+        for t in range(tn, (tn + 63) // 64 * 64):
+            full[t] = _INF32
         n = _survivors(full, tn, thr, cand)
         nf = 0
         for q in range(n):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from jax2torch_runtime import pattern
+from jax2torch_runtime import _pattern_fused, pattern
 
 CUDA = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 
@@ -51,18 +51,23 @@ def _assert_same(got, want):
 
 
 @pytest.mark.slow
-def test_compiled_matches_eager():
+def test_compiled_matches_eager(monkeypatch):
+    # CPU search of float data goes to the fused numba kernel when numba is installed, which
+    # bypasses the torch kernels; switch it off so the compiled search kernels are the ones compared.
+    monkeypatch.setattr(_pattern_fused, "use_numba", False)
     x, w = _data()
     _assert_same(_workload(pattern.PyTorchPatternMatcher(compile=True), x, w), _workload(pattern.PyTorchPatternMatcher(), x, w))
 
 
 @CUDA
 @pytest.mark.gpu
-def test_cuda_matches_cpu():
+def test_cuda_matches_cpu(monkeypatch):
     x, w = _data()
     got = _workload(pattern.PyTorchPatternMatcher(device="cuda"), x, w)
     assert got["l2"].positions.device.type == "cuda"
-    _assert_same(got, _workload(pattern.PyTorchPatternMatcher(), x, w))
+    _assert_same(got, _workload(pattern.PyTorchPatternMatcher(), x, w))  # CPU: the fused kernel where numba is
+    monkeypatch.setattr(_pattern_fused, "use_numba", False)
+    _assert_same(got, _workload(pattern.PyTorchPatternMatcher(), x, w))  # CPU: the torch engine
 
 
 @CUDA
