@@ -7,7 +7,13 @@ import functools
 import torch
 import torch.utils.checkpoint
 
-__all__ = ["value_and_grad", "jit", "checkpoint", "block_until_ready", "default_backend", "debug_print"]
+from jax2torch_runtime._custom_ad import custom_jvp, custom_vjp
+from jax2torch_runtime._eval_shape import ShapeDtypeStruct, eval_shape
+from jax2torch_runtime._placement import device_count, device_put, devices, local_device_count, local_devices
+
+__all__ = ["value_and_grad", "jit", "checkpoint", "remat", "custom_vjp", "custom_jvp", "block_until_ready",
+           "default_backend", "debug_print", "eval_shape", "ShapeDtypeStruct", "devices", "local_devices",
+           "device_count", "local_device_count", "device_put"]
 
 
 def value_and_grad(fun, argnums=0, has_aux=False):
@@ -32,14 +38,28 @@ def jit(fun=None, **_options):
     return fun
 
 
-def checkpoint(fun, **_options):
-    """``jax.checkpoint``: recompute ``fun``'s intermediates in the backward pass (same values)."""
+def checkpoint(fun, *, prevent_cse=True, policy=None, static_argnums=(), static_argnames=()):
+    """``jax.checkpoint`` / ``jax.remat``: recompute ``fun``'s intermediates in the backward pass (same values).
+
+    JAX's options only tune what is saved or how the function is traced: eager PyTorch has no CSE
+    to prevent, ``torch.utils.checkpoint`` saves the inputs alone (a ``policy`` would save more,
+    never change values) and passes non-tensor (static) arguments through unchanged. They are
+    accepted so that ``partial(checkpoint, static_argnums=...)`` keeps working.
+
+    Inside ``torch.func`` transforms (``grad``, ``vjp``, ``vmap``...) torch's checkpoint cannot run
+    (functorch has no saved-tensor hooks), so there ``fun`` runs plainly: same values, no memory saving.
+    """
 
     @functools.wraps(fun)
     def wrapped(*args, **kwargs):
+        if torch._C._functorch.peek_interpreter_stack() is not None:
+            return fun(*args, **kwargs)
         return torch.utils.checkpoint.checkpoint(fun, *args, use_reentrant=False, **kwargs)
 
     return wrapped
+
+
+remat = checkpoint
 
 
 def block_until_ready(x):
