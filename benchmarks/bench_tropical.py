@@ -1,9 +1,10 @@
 """Tropical matmul speed, as ratios against float32 ``torch.matmul`` timed in the same run.
 
-    python benchmarks/bench_tropical.py                    # CPU: numba and torch backends, 256..4096
+    python benchmarks/bench_tropical.py                    # CPU: numba, torch (eager loop), inductor, 256..4096
     python benchmarks/bench_tropical.py --sizes 1000       # one size
+    python benchmarks/bench_tropical.py --backends torch inductor   # the pure-torch tiers only
     python benchmarks/bench_tropical.py --threads 1        # pin torch and numba to one thread
-    python benchmarks/bench_tropical.py --cold             # also time a numba compile in a fresh cache
+    python benchmarks/bench_tropical.py --cold             # also time numba and Inductor compiles in fresh caches
     python benchmarks/bench_tropical.py --cuda             # GPU: Triton vs fp32 GEMM (TF32 off)
     python benchmarks/bench_tropical.py --cuda --sweep     # GPU: also try Triton tile configs
 
@@ -12,8 +13,12 @@ the tropical product and takes the ratio against the faster of the two; the tabl
 ratio and its spread (min-max) over the repetitions, plus the median times. Torch and numba each
 bring an OpenMP runtime whose idle threads spin after a parallel region, so alternating the two
 costs each a little; ``OMP_WAIT_POLICY=PASSIVE`` removes that (see docs/tropical.md). The first call (numba
-cache load or compile, Triton JIT) is reported separately. Correctness is checked against a
-broadcast on a slice before timing.
+cache load or compile, Triton JIT, Inductor trace + compile) is reported separately. Correctness is
+checked against a broadcast on a slice before timing.
+
+``torch`` and ``inductor`` are the two tiers of the pure-torch backend (``backend="torch"``), timed
+with ``JAX2TORCH_TROPICAL_COMPILE=0`` (the eager blocked loop) and ``=1`` (the compiled kernel,
+which ``auto`` switches to once it has paid for its compile); both stop at 2048.
 """
 
 from __future__ import annotations
@@ -52,6 +57,20 @@ def _interleaved(fn, ref, repeats: int):
     return statistics.median(times), statistics.median(refs), sorted(ratios)
 
 
+# column name -> (backend= argument, JAX2TORCH_TROPICAL_COMPILE value)
+_VARIANTS = {"numba": ("numba", "auto"), "torch": ("torch", "0"), "inductor": ("torch", "1")}
+
+
+def _variant(name: str):
+    """``tropical.matmul`` as the named column runs it."""
+    backend, compile_mode = _VARIANTS[name]
+
+    def run(a, b):
+        os.environ["JAX2TORCH_TROPICAL_COMPILE"] = compile_mode
+        return tropical.matmul(a, b, backend=backend)
+    return run
+
+
 def _check(a, b, out, rows: int = 64):
     ref = (a[:rows, :, None].double() + b[None].double()).amax(1)
     if not torch.allclose(out[:rows].double(), ref, rtol=1e-5, atol=1e-5):
@@ -68,12 +87,37 @@ print(time.perf_counter() - start)
 """
 
 
+_COLD_INDUCTOR = """
+import time, torch
+from jax2torch_runtime import tropical
+a = torch.randn(300, 300)
+start = time.perf_counter()
+tropical.matmul(a, a, backend="torch")
+print(time.perf_counter() - start)
+"""
+
+
+def _fresh_process_seconds(script: str, **env) -> float:
+    done = subprocess.run([sys.executable, "-c", script], env=dict(os.environ, **env), capture_output=True,
+                          text=True, check=True)
+    return float(done.stdout.split()[-1])
+
+
 def _cold_compile_seconds() -> float:
     """First call in a fresh process with an empty numba cache: the compile a new machine pays."""
     with tempfile.TemporaryDirectory() as cache:
-        env = dict(os.environ, NUMBA_CACHE_DIR=cache)
-        done = subprocess.run([sys.executable, "-c", _COLD], env=env, capture_output=True, text=True, check=True)
-    return float(done.stdout.split()[-1])
+        return _fresh_process_seconds(_COLD, NUMBA_CACHE_DIR=cache)
+
+
+def _inductor_first_calls(cold: bool) -> str:
+    """Inductor's first call in fresh processes: empty kernel cache (if ``cold``), then warm cache."""
+    parts = []
+    with tempfile.TemporaryDirectory() as cache:
+        env = {"JAX2TORCH_TROPICAL_COMPILE": "1"} | ({"TORCHINDUCTOR_CACHE_DIR": cache} if cold else {})
+        if cold:
+            parts.append(f"empty cache {_fresh_process_seconds(_COLD_INDUCTOR, **env):.2f} s")
+        parts.append(f"warm cache {_fresh_process_seconds(_COLD_INDUCTOR, **env):.2f} s")
+    return ", ".join(parts)
 
 
 def bench_cpu(sizes, backends, repeats, cold: bool):
@@ -86,6 +130,10 @@ def bench_cpu(sizes, backends, repeats, cold: bool):
         a = torch.randn(300, 300)
         print(f"numba first call in this process (cache load or compile): "
               f"{_timed(lambda: tropical.matmul(a, a, backend='numba')):.2f} s")
+    if "inductor" in backends:
+        print(f"inductor first call in a fresh process (trace + compile or cache load): {_inductor_first_calls(cold)}")
+        a = torch.randn(300, 300)
+        print(f"inductor first call in this process: {_timed(lambda: _variant('inductor')(a, a)):.2f} s")
     header = f"{'n':>6} {'matmul ms':>10} " + " ".join(f"{b + ' ms':>10} {b + ' x [spread]':>22}" for b in backends)
     print(header)
     for n in sizes:
@@ -94,13 +142,12 @@ def bench_cpu(sizes, backends, repeats, cold: bool):
         torch.matmul(a, b)
         refs, cells = [], []
         for backend in backends:
-            if backend == "torch" and n > 2048:
+            if backend != "numba" and n > 2048:
                 cells.append(f"{'-':>10} {'-':>22}")
                 continue
-            out = tropical.matmul(a, b, backend=backend)
-            _check(a, b, out)
-            t, ref, ratios = _interleaved(functools.partial(tropical.matmul, a, b, backend=backend),
-                                          functools.partial(torch.matmul, a, b),
+            run = _variant(backend)
+            _check(a, b, run(a, b))
+            t, ref, ratios = _interleaved(functools.partial(run, a, b), functools.partial(torch.matmul, a, b),
                                           reps if backend != "torch" else max(3, reps // 2))
             refs.append(ref)
             spread = f"{statistics.median(ratios):.2f} [{ratios[0]:.2f}-{ratios[-1]:.2f}]"
@@ -152,10 +199,10 @@ def bench_cuda(sizes, sweep: bool):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=None)
-    parser.add_argument("--backends", nargs="+", default=["numba", "torch"])
+    parser.add_argument("--backends", nargs="+", default=list(_VARIANTS), choices=list(_VARIANTS))
     parser.add_argument("--repeats", type=int, default=9)
     parser.add_argument("--threads", type=int, default=None, help="torch and numba threads (default: torch's)")
-    parser.add_argument("--cold", action="store_true", help="also time a numba compile with an empty cache")
+    parser.add_argument("--cold", action="store_true", help="also time numba/Inductor compiles with empty caches")
     parser.add_argument("--cuda", action="store_true")
     parser.add_argument("--sweep", action="store_true")
     args = parser.parse_args(argv)

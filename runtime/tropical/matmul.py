@@ -3,8 +3,10 @@
 ``C[i, j] = ⊕_k A[i, k] ⊗ B[k, j]``, i.e. ``max_k (A[i, k] + B[k, j])`` in max-plus.
 
 Backends, chosen per call: numba on the CPU (float32/float64; half dtypes are computed in
-float32 and rounded once), Triton on CUDA, and a blocked pure-torch loop anywhere else or when
-those are not installed. ``backend=`` forces one (tests and benchmarks use it).
+float32 and rounded once), Triton on CUDA, and pure torch anywhere else or when those are not
+installed: a blocked eager loop, or on the CPU a ``torch.compile`` kernel once that pays for its
+compile (``_matmul_inductor``; ``JAX2TORCH_TROPICAL_COMPILE=0``/``1`` never/always uses it).
+``backend=`` forces one (tests and benchmarks use it).
 
 Gradient: max is not differentiable at ties, so we use its subgradient — the incoming gradient
 of ``C[i, j]`` flows, whole, to the ``A[i, k*]`` and ``B[k*, j]`` of the first winning ``k*``
