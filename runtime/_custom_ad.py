@@ -24,10 +24,9 @@ import inspect
 import threading
 
 import torch
-
 from jax2torch_runtime import tree
 
-__all__ = ["custom_vjp", "custom_jvp"]
+__all__ = ["custom_jvp", "custom_vjp"]
 
 
 def _positional(fun, args, kwargs):
@@ -125,7 +124,7 @@ def _cotangent_leaves(treedef, ct):
     return [leaf for k, c in zip(kids, node[0]) for leaf in _cotangent_leaves(k, c)]
 
 
-class custom_vjp:  # noqa: N801 - mirrors jax.custom_vjp
+class custom_vjp:
     """``jax.custom_vjp``: ``f.defvjp(fwd, bwd)`` sets the reverse-mode rule of ``f``.
 
     ``fwd(*args) -> (out, residuals)``; ``bwd(*nondiff_args, residuals, g) -> tuple`` with one
@@ -231,7 +230,7 @@ def _vjp_node(owner: custom_vjp):
     return CustomVJP
 
 
-class custom_jvp:  # noqa: N801 - mirrors jax.custom_jvp
+class custom_jvp:
     """``jax.custom_jvp``: ``f.defjvp(rule)`` with ``rule(*nondiff_args, primals, tangents) -> (out, tangent_out)``.
 
     Forward mode (``torch.func.jvp``) applies the rule; reverse mode (``torch.autograd.grad``,
@@ -287,7 +286,7 @@ def _jvp_node(owner: custom_jvp):
 
     def tangent_out(call, tensors, tangent_tensors):
         """The rule's tangent output, as flat tensors laid out like forward's outputs."""
-        tangents = list(0.0 if isinstance(leaf, (int, float, complex)) else leaf for leaf in call.leaves)
+        tangents = [0.0 if isinstance(leaf, (int, float, complex)) else leaf for leaf in call.leaves]
         for i, t in zip(call.tensor_pos, tangent_tensors):
             tangents[i] = t
         _, t_out = rule(*call.nondiff, call.diff_args(tensors), tuple(call.in_def.unflatten(tangents)))

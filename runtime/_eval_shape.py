@@ -8,7 +8,6 @@ data-dependent shapes (``nonzero``, boolean masks) raise, as they do under JAX t
 from __future__ import annotations
 
 import torch
-
 from jax2torch_runtime import tree
 
 __all__ = ["ShapeDtypeStruct", "eval_shape"]
@@ -17,7 +16,7 @@ __all__ = ["ShapeDtypeStruct", "eval_shape"]
 class ShapeDtypeStruct:
     """``jax.ShapeDtypeStruct``: a shape and a dtype standing in for an array."""
 
-    __slots__ = ("shape", "dtype")
+    __slots__ = ("dtype", "shape")
 
     def __init__(self, shape, dtype):
         self.shape = tuple(int(d) for d in shape)
@@ -46,7 +45,9 @@ class ShapeDtypeStruct:
 
 def eval_shape(fun, *args, **kwargs):
     """Shapes and dtypes of ``fun(*args, **kwargs)``; array arguments may be tensors or ``ShapeDtypeStruct``."""
-    from torch._subclasses.fake_tensor import FakeTensorMode  # imported on use: it pulls in much of torch._dynamo
+    from torch._subclasses.fake_tensor import (
+        FakeTensorMode,  # imported on use: it pulls in much of torch._dynamo
+    )
 
     with FakeTensorMode(allow_non_fake_inputs=True) as mode:
 

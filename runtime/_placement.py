@@ -9,11 +9,10 @@ objects, which ``Tensor.to`` accepts; JAX's device attributes (``.platform``, ``
 from __future__ import annotations
 
 import torch
-
 from jax2torch_runtime import tree
 from jax2torch_runtime._numpy_core import asarray
 
-__all__ = ["devices", "local_devices", "device_count", "local_device_count", "device_put"]
+__all__ = ["device_count", "device_put", "devices", "local_device_count", "local_devices"]
 
 _GPU_NAMES = ("gpu", "cuda", "rocm")
 

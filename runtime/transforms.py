@@ -6,14 +6,34 @@ import functools
 
 import torch
 import torch.utils.checkpoint
-
 from jax2torch_runtime._custom_ad import custom_jvp, custom_vjp
 from jax2torch_runtime._eval_shape import ShapeDtypeStruct, eval_shape
-from jax2torch_runtime._placement import device_count, device_put, devices, local_device_count, local_devices
+from jax2torch_runtime._placement import (
+    device_count,
+    device_put,
+    devices,
+    local_device_count,
+    local_devices,
+)
 
-__all__ = ["value_and_grad", "jit", "checkpoint", "remat", "custom_vjp", "custom_jvp", "block_until_ready",
-           "default_backend", "debug_print", "eval_shape", "ShapeDtypeStruct", "devices", "local_devices",
-           "device_count", "local_device_count", "device_put"]
+__all__ = [
+    "ShapeDtypeStruct",
+    "block_until_ready",
+    "checkpoint",
+    "custom_jvp",
+    "custom_vjp",
+    "debug_print",
+    "default_backend",
+    "device_count",
+    "device_put",
+    "devices",
+    "eval_shape",
+    "jit",
+    "local_device_count",
+    "local_devices",
+    "remat",
+    "value_and_grad",
+]
 
 
 def value_and_grad(fun, argnums=0, has_aux=False):

@@ -14,7 +14,6 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 import torch
-
 from jax2torch_runtime.transforms import custom_jvp, custom_vjp
 
 X = np.array([-3.0, -0.5, 0.0, 0.7, 2.0, 40.0], dtype=np.float32)
@@ -206,7 +205,7 @@ def test_custom_vjp_pytree_arguments_outputs_residuals_and_none_cotangents():
             return out, {"p": params, "x": x, "tanh": out["aux"][0]}
 
         def bwd(res, g):
-            w, x, th = res["p"]["w"], res["x"], res["tanh"]
+            x, th = res["x"], res["tanh"]
             dh = g["h"] + g["aux"][0] * (1.0 - th ** 2)
             return {"w": dh * x, "b": None}, None  # zero cotangents: a whole argument and one leaf
 
