@@ -28,8 +28,6 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import sys
-
 import numpy as np
 import torch
 
@@ -85,14 +83,6 @@ class IEEE754Planes(Compressed):
         return ieee754_join(self)
 
 
-def _sign_plane(bits: torch.Tensor) -> torch.Tensor:
-    """Sign bits as bool, read from the top byte only (4x less traffic than ``bits < 0`` here)."""
-    if sys.byteorder != "little":
-        return bits < 0
-    top = bits.view(torch.uint8).view(*bits.shape, bits.element_size())[..., -1]
-    return (top >> 7).view(torch.bool)
-
-
 def ieee754_split(weights: torch.Tensor, axis: int | None = None) -> IEEE754Planes:
     """Split ``weights`` into bit planes; ``axis`` makes them channel-major with per-channel ranges."""
     _checks.check_float(weights)
@@ -112,11 +102,14 @@ def ieee754_split(weights: torch.Tensor, axis: int | None = None) -> IEEE754Plan
                       sign.view(-1).numpy(), exponent.view(-1).numpy(), mantissa.view(-1).numpy())
         data = {"sign": sign, "exponent": exponent, "mantissa": mantissa}
     else:
-        exponent = (bits >> shift).to(layout.exp_dtype)
+        # the shift writes its narrowing cast straight into the plane (no full-width temporary kept)
+        exponent = torch.empty(bits.shape, dtype=layout.exp_dtype, device=bits.device)
+        torch.bitwise_right_shift(bits, shift, out=exponent)
         if layout.exp_bits < 8 * exponent.element_size():
             exponent.bitwise_and_((1 << layout.exp_bits) - 1)
-        data = {"sign": _sign_plane(bits), "exponent": exponent,
-                "mantissa": (bits & ((1 << shift) - 1)).to(layout.man_dtype)}
+        mantissa = torch.empty(bits.shape, dtype=layout.man_dtype, device=bits.device)
+        torch.bitwise_and(bits, (1 << shift) - 1, out=mantissa)
+        data = {"sign": bits < 0, "exponent": exponent, "mantissa": mantissa}
     meta = {"shape": list(weights.shape), "dtype": dtype_name(weights.dtype), "axis": ax}
     if ax is not None:
         per_channel = exponent.reshape(exponent.shape[0], -1).to(torch.int32)
