@@ -5,10 +5,12 @@ Each output element is ``computation`` folded over its window, starting from ``i
 the holes of ``base_dilation`` are *skipped*, not filled with ``init_value`` (what JAX on XLA does:
 ``reduce_window(x, 10., lax.add, (2,), (1,), [(1, 1)])`` starts with ``10 + x[0]``).
 
-Two paths give that result. Sum, product, maximum and minimum (``torch.add``, ``torch.mul``,
-``torch.maximum``, ``torch.minimum``, what migrated ``lax.add``/``lax.mul``/``lax.max``/``lax.min``
-become, and :mod:`operator`'s ``add``/``mul``) pad with the operation's identity, reduce the
-``Tensor.unfold`` windows in one call and combine with ``init`` once. Any other callable is folded
+Two paths give that result. Sum, product, maximum, minimum and log-add-exp (``torch.add``,
+``torch.mul``, ``torch.maximum``, ``torch.minimum``, ``torch.logaddexp``: what migrated
+``lax.add``/``lax.mul``/``lax.max``/``lax.min`` become; the ``j2t.numpy`` versions that
+``jnp.maximum``/``jnp.minimum``/``jnp.logaddexp`` become; :mod:`operator`'s ``add``/``mul``) pad
+with the operation's identity, reduce the ``Tensor.unfold`` windows in one call and combine with
+``init`` once. Any other callable is folded
 window offset by window offset over strided views of the whole operand, with a mask that keeps the
 accumulator where the position is padding; it must work elementwise on tensors (as JAX's traced
 computation does on scalars). A tuple or list of operands goes with a tuple or list of init values
@@ -25,6 +27,7 @@ import operator
 import torch
 
 from ._lax_pad import pad, padtype_to_pads
+from ._numpy_core import logaddexp as _np_logaddexp, maximum as _np_maximum, minimum as _np_minimum
 
 __all__ = ["reduce_window", "reduce_window_shape_tuple"]
 
@@ -33,6 +36,8 @@ def _identity(dtype, kind):
     """The padding value that cannot change a window's sum, product, maximum or minimum."""
     if kind in ("sum", "prod"):
         return 0 if kind == "sum" else 1
+    if kind == "logsumexp":
+        return -math.inf
     if dtype == torch.bool:
         return kind == "amin"
     if dtype.is_floating_point:
@@ -42,7 +47,9 @@ def _identity(dtype, kind):
 
 
 _MONOIDS = ((torch.add, "sum"), (operator.add, "sum"), (torch.mul, "prod"), (torch.multiply, "prod"),
-            (operator.mul, "prod"), (torch.maximum, "amax"), (torch.minimum, "amin"))
+            (operator.mul, "prod"), (torch.maximum, "amax"), (torch.max, "amax"), (_np_maximum, "amax"),
+            (torch.minimum, "amin"), (torch.min, "amin"), (_np_minimum, "amin"),
+            (torch.logaddexp, "logsumexp"), (_np_logaddexp, "logsumexp"))
 
 
 def reduce_window_shape_tuple(operand_shape, window_dimensions, window_strides, padding,
@@ -98,7 +105,7 @@ def _monoid(x, init, computation, kind, window, strides, config, wdil, out_shape
         reduced = windows.sum(dim=-1, dtype=x.dtype)
     elif kind == "prod":
         reduced = windows.prod(dim=-1, dtype=x.dtype)
-    else:
+    else:  # amax, amin, logsumexp
         reduced = getattr(windows, kind)(dim=-1)
     return computation(init, reduced).to(x.dtype)
 

@@ -14,6 +14,7 @@ import torch
 from jax import lax
 
 from jax2torch_runtime import lax as tlax
+from jax2torch_runtime import numpy as tnp
 
 RNG = np.random.default_rng(0)
 
@@ -209,6 +210,10 @@ WINDOW_CASES = [
     ((6, 5), 0.0, lambda a, b: jnp.maximum(a, jnp.abs(b)), lambda a, b: torch.maximum(a, torch.abs(b)),
      dict(window_dimensions=(3, 2), window_strides=(2, 2), padding=((1, 1), (0, 1)), base_dilation=(1, 2))),
     ((6, 5), 0.0, lax.add, torch.add, dict(window_dimensions=(9, 2), padding="VALID")),
+    ((6, 5), -np.inf, jnp.logaddexp, torch.logaddexp, dict(window_dimensions=(2, 3), window_strides=(1, 1),
+                                                          padding="SAME")),
+    ((6, 5), 0.3, jnp.maximum, tnp.maximum,
+     dict(window_dimensions=(2, 2), window_strides=(2, 1), padding=((1, 1), (1, 0)))),
 ]
 
 
@@ -225,6 +230,17 @@ def test_reduce_window_integer_dtype_kept(jfn, tfn, init):
     x = arr(5, 6, dtype=np.int32, ints=True)
     kwargs = dict(window_dimensions=(2, 3), window_strides=(1, 2), padding="SAME")
     same(lax.reduce_window(jnp.asarray(x), np.int32(init), jfn, **kwargs), tlax.reduce_window(t(x), init, tfn, **kwargs))
+
+
+def test_reduce_window_fast_path_agrees_with_the_generic_fold():
+    """The unfold path (recognised torch functions) and the per-offset fold give the same numbers."""
+    x = t(arr(7, 6))
+    kwargs = dict(window_dimensions=(3, 2), window_strides=(2, 1), padding=((2, 1), (0, 3)),
+                  base_dilation=(2, 1), window_dilation=(1, 2))
+    for fast, init in ((torch.add, 1.5), (torch.mul, -2.0), (torch.maximum, 0.0), (torch.minimum, 0.0),
+                       (torch.logaddexp, 0.0)):
+        generic = tlax.reduce_window(x, init, lambda a, b, f=fast: f(a, b), **kwargs)
+        torch.testing.assert_close(tlax.reduce_window(x, init, fast, **kwargs), generic)
 
 
 def test_reduce_window_variadic_tuple_operands():
