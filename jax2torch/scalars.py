@@ -30,7 +30,9 @@ def ast_is_number(node: ast.AST, is_number_name: Callable[[str], bool]) -> bool:
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         return ast_is_number(node.operand, is_number_name)
     if isinstance(node, ast.BinOp):
-        return ast_is_number(node.left, is_number_name) and ast_is_number(node.right, is_number_name)
+        left, right = ast_is_number(node.left, is_number_name), ast_is_number(node.right, is_number_name)
+        return (left and right) or (left and _ast_named_number(node.left) and isinstance(node.right, (ast.Name, ast.Attribute))) \
+            or (right and _ast_named_number(node.right) and isinstance(node.left, (ast.Name, ast.Attribute)))
     if isinstance(node, ast.Name):
         return is_number_name(node.id)
     if isinstance(node, ast.Attribute):
@@ -41,6 +43,12 @@ def ast_is_number(node: ast.AST, is_number_name: Callable[[str], bool]) -> bool:
         return isinstance(node.func, ast.Name) and node.func.id in NUMBER_FUNCS and not node.keywords \
             and (node.func.id in ("len", "int", "float") or all(ast_is_number(a, is_number_name) for a in node.args))
     return False
+
+
+def _ast_named_number(node) -> bool:
+    """A number that is not a bare literal (``d``, ``x.shape[0]``, ``len(xs)``): combined with an
+    unknown name (``d // heads``) it is most likely a number too, and wrapping a tensor is harmless."""
+    return not isinstance(node, (ast.Constant, ast.UnaryOp))
 
 
 def ast_shape_unpack(node: ast.AST) -> bool:
@@ -57,7 +65,9 @@ def cst_is_number(node: cst.CSTNode, is_number_name: Callable[[str], bool]) -> b
     if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, (cst.Minus, cst.Plus)):
         return cst_is_number(node.expression, is_number_name)
     if isinstance(node, cst.BinaryOperation):
-        return cst_is_number(node.left, is_number_name) and cst_is_number(node.right, is_number_name)
+        left, right = cst_is_number(node.left, is_number_name), cst_is_number(node.right, is_number_name)
+        return (left and right) or (left and _cst_named_number(node.left) and isinstance(node.right, (cst.Name, cst.Attribute))) \
+            or (right and _cst_named_number(node.right) and isinstance(node.left, (cst.Name, cst.Attribute)))
     if isinstance(node, cst.Name):
         return is_number_name(node.value)
     if isinstance(node, cst.Attribute):
@@ -72,3 +82,8 @@ def cst_is_number(node: cst.CSTNode, is_number_name: Callable[[str], bool]) -> b
                 and (func.value in ("len", "int", "float")
                      or all(cst_is_number(a.value, is_number_name) for a in node.args)))
     return False
+
+
+def _cst_named_number(node) -> bool:
+    """LibCST twin of :func:`_ast_named_number`."""
+    return not isinstance(node, (cst.Integer, cst.Float, cst.UnaryOperation))

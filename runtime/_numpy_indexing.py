@@ -146,6 +146,27 @@ def _invalid_fill(dtype: torch.dtype):
     return info.max if _is_unsigned(dtype) else info.min
 
 
+def take_along_axis(arr, indices, axis=-1, mode=None, fill_value=None) -> torch.Tensor:
+    """``jnp.take_along_axis``: int32 (JAX's default) index arrays are fine, negative indices count
+    from the end, and out-of-range ones give ``fill_value`` (NaN / integer minimum) by default or
+    are clamped with ``mode="clip"``. ``torch.take_along_dim`` needs int64 and raises instead."""
+    a = torch.as_tensor(arr)
+    idx = torch.as_tensor(indices, device=a.device).long()
+    if axis is None:
+        a, idx, axis = a.reshape(-1), idx.reshape(-1), 0
+    axis = axis % a.ndim
+    n = a.shape[axis]
+    wrapped = torch.where(idx < 0, idx + n, idx)
+    picked = torch.take_along_dim(a, wrapped.clamp(0, max(n - 1, 0)), dim=axis)
+    if mode is None or mode == "fill":
+        fill = _invalid_fill(a.dtype) if fill_value is None else fill_value
+        valid = (wrapped >= 0) & (wrapped < n)
+        return torch.where(valid, picked, torch.tensor(fill, dtype=a.dtype, device=a.device))
+    if mode not in ("clip", "promise_in_bounds"):
+        raise ValueError(f"jnp.take_along_axis: invalid mode {mode!r}")
+    return picked
+
+
 def take(a, indices, axis=None, out=None, mode=None, unique_indices=False, indices_are_sorted=False,
          fill_value=None) -> torch.Tensor:
     """``jnp.take``: by default (``mode="fill"``) negative indices count from the end and

@@ -44,6 +44,7 @@ from jax2torch_runtime._numpy_core import (  # noqa: F401
 from jax2torch_runtime._numpy_indexing import (  # noqa: F401
     pad,
     take,
+    take_along_axis,
 )
 from jax2torch_runtime._numpy_sets import (  # noqa: F401
     UniqueAllResult,
@@ -146,6 +147,7 @@ __all__ = [
     "shape",
     "pad",
     "take",
+    "take_along_axis",
     "UniqueAllResult",
     "UniqueCountsResult",
     "UniqueInverseResult",

@@ -1,0 +1,62 @@
+"""Array methods whose torch namesake means something else: ``x.transpose(1, 0, 2)`` and ``x.sort()``.
+
+Method calls are matched by name (the receiver's type is unknown statically), so each hook leaves
+calls that are already in torch form (a ``dim=`` keyword) or made on a module (``torch.sort(...)``).
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from jax2torch.hookapi import GiveUp, hook
+
+_MODULE_RECEIVERS = {"torch", "j2t", "np", "numpy", "jnp", "math"}
+
+
+def _receiver(call):
+    value = call.func.value
+    if isinstance(value, cst.Name) and value.value in _MODULE_RECEIVERS:
+        return None
+    return value
+
+
+def _torch_form(call) -> bool:
+    return any(arg.keyword is not None and arg.keyword.value == "dim" for arg in call.args)
+
+
+@hook("transpose_method")
+def transpose_method(call, ctx):
+    """``x.transpose(1, 0, 2)`` / ``x.transpose((1, 0, 2))`` -> ``x.permute(...)``; ``x.transpose()``
+    reverses every axis in JAX -> ``x.permute(*reversed(range(x.ndim)))``.
+
+    torch's ``Tensor.transpose(a, b)`` swaps two dims; JAX's takes a full permutation (so the two
+    agree only for 2-D arrays)."""
+    receiver = _receiver(call)
+    if receiver is None or any(arg.keyword is not None for arg in call.args):
+        return None  # a module function, or torch's transpose(dim0=, dim1=)
+    func = call.func.with_changes(attr=cst.Name("permute"))
+    if call.args and not (len(call.args) == 1 and _is_none(call.args[0].value)):
+        return call.with_changes(func=func)
+    if not isinstance(receiver, (cst.Name, cst.Attribute)):
+        raise GiveUp("x.transpose() on an expression: write x.permute(*reversed(range(x.ndim))) by hand")
+    return call.with_changes(func=func, args=[cst.Arg(star="*", value=_reversed_ndim(receiver))])
+
+
+def _reversed_ndim(receiver) -> cst.BaseExpression:
+    ndim = cst.Attribute(value=receiver, attr=cst.Name("ndim"))
+    return cst.Call(func=cst.Name("reversed"), args=[cst.Arg(cst.Call(func=cst.Name("range"), args=[cst.Arg(ndim)]))])
+
+
+def _is_none(expr) -> bool:
+    return isinstance(expr, cst.Name) and expr.value == "None"
+
+
+@hook("sort_method")
+def sort_method(call, ctx):
+    """``x.sort(axis)`` returns the sorted array in JAX; torch's ``Tensor.sort`` returns
+    ``(values, indices)`` -> ``x.sort(dim=axis).values``."""
+    if _receiver(call) is None or _torch_form(call):
+        return None
+    if any(_is_none(arg.value) for arg in call.args if arg.keyword is None or arg.keyword.value == "axis"):
+        raise GiveUp("x.sort(axis=None) sorts the flattened array: write x.flatten().sort().values")
+    return cst.Attribute(value=call.with_changes(args=ctx.arguments(call)), attr=cst.Name("values"))
