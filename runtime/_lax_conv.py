@@ -10,13 +10,16 @@ with one :func:`~._lax_pad.pad` (torch's own ``padding=`` is symmetric and non-n
 
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as F
 
 from ._lax_conv_shapes import conv_dimension_numbers, conv_shape_tuple, conv_transpose_padding
 from ._lax_pad import pad, padtype_to_pads
 
-__all__ = ["conv_general_dilated", "conv", "conv_with_general_padding", "conv_transpose"]
+__all__ = ["conv_general_dilated", "conv", "conv_with_general_padding", "conv_transpose",
+           "conv_general_dilated_patches"]
 
 _CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
 _TRANSPOSE_LAYOUTS = {2: ("NC", "IO", "NC"), 3: ("NHC", "HIO", "NHC"), 4: ("NHWC", "HWIO", "NHWC"),
@@ -146,3 +149,23 @@ def conv_transpose(lhs, rhs, strides, padding, rhs_dilation=None, dimension_numb
         rhs = rhs.flip(list(dn.rhs_spec[2:])).transpose(dn.rhs_spec[0], dn.rhs_spec[1])
     return conv_general_dilated(lhs, rhs, (1,) * (lhs.ndim - 2), padding, strides, rhs_dilation, dn,
                                 precision=precision, preferred_element_type=preferred_element_type)
+
+
+def conv_general_dilated_patches(lhs, filter_shape, window_strides, padding, lhs_dilation=None,
+                                 rhs_dilation=None, dimension_numbers=None, precision=None,
+                                 preferred_element_type=None):
+    """``lax.conv_general_dilated_patches``: every receptive field of ``conv_general_dilated``
+    flattened into the output feature axis (channel-major, then the filter positions).
+
+    Defined as in JAX: a depthwise convolution with a one-hot kernel per filter position.
+    """
+    lhs = torch.as_tensor(lhs)
+    filter_shape = tuple(int(k) for k in filter_shape)
+    dnums = conv_dimension_numbers(lhs.shape, (1, 1) + filter_shape, dimension_numbers)
+    spatial_size, channels = math.prod(filter_shape), int(lhs.shape[dnums.lhs_spec[1]])
+    eye = torch.eye(spatial_size, dtype=lhs.dtype, device=lhs.device)
+    rhs = eye.expand(channels, spatial_size, spatial_size).reshape(channels * spatial_size, 1, *filter_shape)
+    rhs = rhs.movedim((0, 1), (dnums.rhs_spec[0], dnums.rhs_spec[1]))
+    return conv_general_dilated(lhs, rhs, window_strides, padding, lhs_dilation, rhs_dilation, dnums,
+                                feature_group_count=channels, precision=precision,
+                                preferred_element_type=preferred_element_type)

@@ -31,7 +31,8 @@ try:  # optree's defaults are JAX's: None is an empty subtree and dict keys are 
 except ImportError:  # torch's own pytrees (None is a leaf there; helpers below pass it through)
     from torch.utils._pytree import tree_flatten, tree_map, tree_unflatten
 
-from ._lax_conv import conv, conv_general_dilated, conv_transpose, conv_with_general_padding
+from ._lax_conv import (conv, conv_general_dilated, conv_general_dilated_patches, conv_transpose,
+                        conv_with_general_padding)
 from ._lax_conv_shapes import (ConvDimensionNumbers, conv_dimension_numbers, conv_general_permutations,
                                conv_general_shape_tuple, conv_shape_tuple, conv_transpose_shape_tuple)
 from ._lax_pad import pad, padtype_to_pads
@@ -44,7 +45,7 @@ __all__ = [
     "dynamic_slice", "dynamic_update_slice", "dynamic_slice_in_dim", "dynamic_update_slice_in_dim",
     "dynamic_index_in_dim", "slice", "slice_in_dim", "index_in_dim", "broadcast_in_dim",
     "sort", "cumsum", "cumprod", "cummax", "cummin", "cumlogsumexp", "div", "round", "dot_general",
-    "conv_general_dilated", "conv", "conv_with_general_padding", "conv_transpose", "ConvDimensionNumbers",
+    "conv_general_dilated", "conv", "conv_with_general_padding", "conv_general_dilated_patches", "conv_transpose", "ConvDimensionNumbers",
     "conv_dimension_numbers", "conv_general_permutations", "conv_shape_tuple", "conv_general_shape_tuple",
     "conv_transpose_shape_tuple", "pad", "padtype_to_pads", "reduce_window", "reduce_window_shape_tuple",
 ]

@@ -100,6 +100,22 @@ def test_conv_and_conv_with_general_padding_wrappers():
          tlax.conv_with_general_padding(t(lhs), t(rhs), (1, 1), ((1, 0), (2, 1)), (2, 1), (1, 2)), 1e-4)
 
 
+PATCH_CASES = [
+    ((2, 3, 7, 6), (2, 3), dict(window_strides=(1, 2), padding="SAME")),
+    ((2, 7, 6, 3), (3, 2), dict(window_strides=(2, 1), padding=((1, 0), (0, 2)), rhs_dilation=(1, 2),
+                                dimension_numbers=("NHWC", "OIHW", "NCHW"))),
+    ((2, 3, 5), (3,), dict(window_strides=(1,), padding=((1, 1),), lhs_dilation=(2,),
+                           dimension_numbers=("NCH", "OIH", "NHC"))),
+]
+
+
+@pytest.mark.parametrize("lhs_shape,filter_shape,kwargs", PATCH_CASES, ids=[str(i) for i in range(len(PATCH_CASES))])
+def test_conv_general_dilated_patches_matches_jax(lhs_shape, filter_shape, kwargs):
+    lhs = arr(*lhs_shape)
+    expected = lax.conv_general_dilated_patches(jnp.asarray(lhs), filter_shape, **kwargs)
+    same(expected, tlax.conv_general_dilated_patches(t(lhs), filter_shape, **kwargs), tol=1e-5)
+
+
 TRANSPOSE_CASES = [
     ((2, 5, 6, 3), (3, 3, 3, 4), dict(strides=(2, 2), padding="SAME")),
     ((2, 5, 6, 3), (3, 2, 3, 4), dict(strides=(2, 3), padding="VALID")),
