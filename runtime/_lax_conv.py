@@ -15,7 +15,11 @@ import math
 import torch
 import torch.nn.functional as F
 
-from ._lax_conv_shapes import conv_dimension_numbers, conv_shape_tuple, conv_transpose_padding
+from ._lax_conv_shapes import (
+    conv_dimension_numbers,
+    conv_shape_tuple,
+    conv_transpose_padding,
+)
 from ._lax_pad import pad, padtype_to_pads
 
 __all__ = ["conv_general_dilated", "conv", "conv_with_general_padding", "conv_transpose",

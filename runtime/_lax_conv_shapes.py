@@ -8,7 +8,8 @@ returns NumPy integers; the values are the same).
 
 from __future__ import annotations
 
-from typing import NamedTuple, Sequence
+from collections.abc import Sequence
+from typing import NamedTuple
 
 from ._lax_pad import padtype_to_pads
 

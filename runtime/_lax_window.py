@@ -27,7 +27,9 @@ import operator
 import torch
 
 from ._lax_pad import pad, padtype_to_pads
-from ._numpy_core import logaddexp as _np_logaddexp, maximum as _np_maximum, minimum as _np_minimum
+from ._numpy_core import logaddexp as _np_logaddexp
+from ._numpy_core import maximum as _np_maximum
+from ._numpy_core import minimum as _np_minimum
 
 __all__ = ["reduce_window", "reduce_window_shape_tuple"]
 

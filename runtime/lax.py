@@ -31,10 +31,21 @@ try:  # optree's defaults are JAX's: None is an empty subtree and dict keys are 
 except ImportError:  # torch's own pytrees (None is a leaf there; helpers below pass it through)
     from torch.utils._pytree import tree_flatten, tree_map, tree_unflatten
 
-from ._lax_conv import (conv, conv_general_dilated, conv_general_dilated_patches, conv_transpose,
-                        conv_with_general_padding)
-from ._lax_conv_shapes import (ConvDimensionNumbers, conv_dimension_numbers, conv_general_permutations,
-                               conv_general_shape_tuple, conv_shape_tuple, conv_transpose_shape_tuple)
+from ._lax_conv import (
+    conv,
+    conv_general_dilated,
+    conv_general_dilated_patches,
+    conv_transpose,
+    conv_with_general_padding,
+)
+from ._lax_conv_shapes import (
+    ConvDimensionNumbers,
+    conv_dimension_numbers,
+    conv_general_permutations,
+    conv_general_shape_tuple,
+    conv_shape_tuple,
+    conv_transpose_shape_tuple,
+)
 from ._lax_pad import pad, padtype_to_pads
 from ._lax_window import reduce_window, reduce_window_shape_tuple
 

@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 import torch
 from jax import lax
-
 from jax2torch_runtime import lax as tlax
 from jax2torch_runtime import numpy as tnp
 
