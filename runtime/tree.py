@@ -1,9 +1,12 @@
 """Pytrees with JAX's conventions, for ``jax.tree.*`` / ``jax.tree_util.*``.
 
 JAX flattens dicts in *sorted key* order and treats ``None`` as an empty subtree; lists, tuples,
-namedtuples, dicts and OrderedDicts (insertion order) are nodes, everything else is a leaf. The
-leaf order decides what ``leaves`` returns and how ``unflatten`` refills a structure, so it is
-reproduced exactly here rather than borrowed from ``torch.utils._pytree`` (insertion order).
+namedtuples, dicts and OrderedDicts (insertion order) are nodes, and so are classes registered with
+:func:`register_pytree_node` (and its ``_class`` / ``_with_keys`` / ``register_dataclass`` forms);
+everything else is a leaf. The leaf order decides what ``leaves`` returns and how ``unflatten``
+refills a structure, so it is reproduced exactly here rather than borrowed from
+``torch.utils._pytree`` (insertion order). Registered classes are also registered with
+``torch.utils._pytree``, so ``torch.func.grad``/``vmap`` accept them as they accept dicts.
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ import functools
 
 __all__ = ["map", "leaves", "structure", "flatten", "unflatten", "reduce", "all", "map_with_path", "ravel_pytree",
            "flatten_with_path", "leaves_with_path", "keystr", "transpose", "DictKey", "SequenceKey", "GetAttrKey",
-           "Partial"]
+           "Partial", "register_pytree_node", "register_pytree_node_class", "register_pytree_with_keys",
+           "register_dataclass", "FlattenedIndexKey"]
 
 _builtin_all = all
 _builtin_map = map
@@ -23,8 +27,85 @@ def _is_namedtuple(x) -> bool:
     return isinstance(x, tuple) and hasattr(x, "_fields")
 
 
+#: type -> (flatten(x) -> (children, aux), unflatten(aux, children), flatten_with_keys or None)
+_REGISTRY: dict = {}
+
+
+def register_pytree_node(nodetype, flatten_func, unflatten_func, flatten_with_keys_func=None):
+    """``jax.tree_util.register_pytree_node``: ``flatten_func(x) -> (children, aux_data)`` and
+    ``unflatten_func(aux_data, children) -> x``; instances become nodes of every ``j2t.tree``
+    function (and of ``torch.func`` transforms, through ``torch.utils._pytree``)."""
+    _REGISTRY[nodetype] = (flatten_func, unflatten_func, flatten_with_keys_func)
+    _register_with_torch(nodetype, flatten_func, unflatten_func)
+    return nodetype
+
+
+def register_pytree_with_keys(nodetype, flatten_with_keys, unflatten_func, flatten_func=None):
+    """``jax.tree_util.register_pytree_with_keys``: ``flatten_with_keys(x) -> ([(key, child)], aux)``."""
+    if flatten_func is None:
+        def flatten_func(x):
+            pairs, aux = flatten_with_keys(x)
+            return [child for _, child in pairs], aux
+    return register_pytree_node(nodetype, flatten_func, unflatten_func, flatten_with_keys)
+
+
+def register_pytree_node_class(cls):
+    """``jax.tree_util.register_pytree_node_class``: the class's ``tree_flatten`` method and
+    ``tree_unflatten`` classmethod; returns the class (usable as a decorator)."""
+    return register_pytree_node(cls, lambda x: x.tree_flatten(), cls.tree_unflatten)
+
+
+def register_dataclass(nodetype=None, data_fields=None, meta_fields=None, drop_fields=()):
+    """``jax.tree_util.register_dataclass``: data fields are children, meta fields (by default those
+    with ``field(metadata=dict(static=True))``) are static. Usable as a decorator, bare or partial."""
+    import dataclasses
+
+    if nodetype is None:
+        return functools.partial(register_dataclass, data_fields=data_fields, meta_fields=meta_fields,
+                                 drop_fields=drop_fields)
+    if data_fields is None or meta_fields is None:
+        fields = [f for f in dataclasses.fields(nodetype) if f.init and f.name not in drop_fields]
+        meta_fields = [f.name for f in fields if f.metadata.get("static", False)] if meta_fields is None else meta_fields
+        data_fields = [f.name for f in fields if f.name not in meta_fields] if data_fields is None else data_fields
+    data_fields, meta_fields = list(data_fields), list(meta_fields)
+
+    def flatten_with_keys(x):
+        return [(GetAttrKey(n), getattr(x, n)) for n in data_fields], tuple(getattr(x, m) for m in meta_fields)
+
+    def unflatten(aux, children):
+        return nodetype(**dict(zip(meta_fields, aux)), **dict(zip(data_fields, children)))
+
+    return register_pytree_with_keys(nodetype, flatten_with_keys, unflatten)
+
+
+def _register_with_torch(nodetype, flatten_func, unflatten_func) -> None:
+    try:
+        from torch.utils import _pytree
+    except ImportError:  # pragma: no cover - torch is the runtime's one dependency
+        return
+    if nodetype in getattr(_pytree, "SUPPORTED_NODES", {}):
+        return
+    _pytree.register_pytree_node(
+        nodetype, lambda x: (list(flatten_func(x)[0]), flatten_func(x)[1]),
+        lambda values, aux: unflatten_func(aux, list(values)),
+        serialized_type_name=f"{nodetype.__module__}.{nodetype.__qualname__}")
+
+
+def _registered(x):
+    """(children, rebuild, aux) for an instance of a registered class, or None."""
+    entry = _REGISTRY.get(type(x))
+    if entry is None:
+        return None
+    kids, aux = entry[0](x)
+    kids = list(kids)
+    return kids, lambda c: entry[1](aux, list(c)), aux
+
+
 def _children(x):
     """(children, rebuild) for a node, or None for a leaf."""
+    registered = _registered(x)
+    if registered is not None:
+        return registered[:2]
     if x is None:
         return [], lambda _: None
     if isinstance(x, Partial):
@@ -70,7 +151,8 @@ class PyTreeDef:
 def _flatten(x, is_leaf):
     if is_leaf is not None and is_leaf(x):
         return [x], PyTreeDef(None, None, 1, "*")
-    node = _children(x)
+    registered = _registered(x)
+    node = registered[:2] if registered is not None else _children(x)
     if node is None:
         return [x], PyTreeDef(None, None, 1, "*")
     kids, rebuild = node
@@ -79,9 +161,20 @@ def _flatten(x, is_leaf):
         leaves_, d = _flatten(k, is_leaf)
         out += leaves_
         defs.append(d)
+    if registered is not None:
+        key = (type(x).__qualname__, _hashable(registered[2]), tuple(d._key for d in defs))
+        return out, PyTreeDef(rebuild, defs, len(out), key)
     key = (type(x).__name__, tuple(sorted(x)) if isinstance(x, dict) and not isinstance(x, collections.OrderedDict)
            else tuple(x) if isinstance(x, collections.OrderedDict) else len(kids), tuple(d._key for d in defs))
     return out, PyTreeDef(rebuild, defs, len(out), key)
+
+
+def _hashable(aux):
+    try:
+        hash(aux)
+    except TypeError:
+        return repr(aux)
+    return aux
 
 
 def flatten(tree, is_leaf=None):
@@ -192,8 +285,21 @@ class GetAttrKey(_PathKey):
         return f".{self.name}"
 
 
+class FlattenedIndexKey(_PathKey):
+    """A child of a registered class without keys (``jax.tree_util.FlattenedIndexKey``)."""
+
+    __slots__ = ("key",)
+    _field = "key"
+
+    def __init__(self, key: int):
+        self.key = key
+
+    def __str__(self):
+        return f"[<flat index {self.key}>]"
+
+
 def _simple(entry) -> str:
-    return str(entry.key if isinstance(entry, DictKey) else entry.idx if isinstance(entry, SequenceKey)
+    return str(entry.key if isinstance(entry, (DictKey, FlattenedIndexKey)) else entry.idx if isinstance(entry, SequenceKey)
                else entry.name if isinstance(entry, GetAttrKey) else entry)
 
 
@@ -211,7 +317,12 @@ def _paths(tree, is_leaf):
         if node is None:
             paths.append(path)
             return
-        if isinstance(x, dict):
+        entry = _REGISTRY.get(type(x))
+        if entry is not None:
+            keyed = entry[2](x)[0] if entry[2] is not None else list(enumerate(node[0]))
+            for i, (k, c) in enumerate(keyed):
+                walk(c, path + ((FlattenedIndexKey(k) if entry[2] is None else k),))
+        elif isinstance(x, dict):
             keys = list(x) if isinstance(x, collections.OrderedDict) else sorted(x)
             for k in keys:
                 walk(x[k], path + (DictKey(k),))
