@@ -5,7 +5,8 @@ pattern is all zeros are dropped (``-0.0`` is kept), so the round trip is bitwis
 the index form ``4`` bytes per nonzero (int32 indices below 2**31 elements), so the bitmap is smaller
 once more than 1/32 of the entries are nonzero; :func:`sparse_encode` with ``format="auto"`` picks it.
 
-Speed: the cost is stream compaction. torch's ``nonzero`` is 6-20x a clone on 2 shared cores.
+Speed: the cost is stream compaction. torch's ``nonzero`` is 6-20x a clone on 2 shared cores, so
+without numba CPU tensors find the kept positions from the packed bitmap instead (:mod:`._compact`).
 With numba (the optional ``fast`` extra) CPU tensors take two chunked parallel passes instead: the
 first packs the keep-mask into 64-bit words (a vectorised compare-and-or; on little-endian machines
 these words *are* the bitmap format) and counts each chunk's set bits; the second walks only the
@@ -33,7 +34,7 @@ try:
     from numba import njit, prange, types, uint64
     from numba.core import cgutils
     from numba.extending import intrinsic
-except ImportError:  # numba is the optional "fast" extra; torch's nonzero takes over
+except ImportError:  # numba is the optional "fast" extra; _compact's pure-torch positions take over
     njit = None
 
 FORMATS = ("coo", "bitmap", "auto")
