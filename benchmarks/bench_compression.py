@@ -17,7 +17,6 @@ import statistics
 import time
 
 import torch
-
 from jax2torch_runtime import compression as C
 from jax2torch_runtime.compression import blockwise, ieee754, sparse
 
@@ -63,7 +62,7 @@ def measure(fn, reference, repeats: int, inner: int, sync) -> dict[str, float]:
         refs.append(_time(reference, inner, sync))
         ops.append(_time(fn, inner, sync))
     ratios = sorted(o / r for o, r in zip(ops, refs))
-    pick = lambda q: ratios[min(len(ratios) - 1, int(q * len(ratios)))]  # noqa: E731
+    pick = lambda q: ratios[min(len(ratios) - 1, int(q * len(ratios)))]
     return {"op": statistics.median(ops), "ref": statistics.median(refs), "ratio": statistics.median(ratios),
             "p10": pick(0.1), "p90": pick(0.9), "min_ratio": min(ops) / min(refs), "first": first}
 

@@ -26,7 +26,7 @@ _TABLES: dict[torch.device, tuple[torch.Tensor, torch.Tensor]] = {}
 def _tables(device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
     """``POPCOUNT[b]`` and the flattened ``SELECT[8 * b + r]`` (position of the ``r``-th set bit of ``b``)."""
     if device not in _TABLES:
-        popcount = [bin(b).count("1") for b in range(256)]
+        popcount = [b.bit_count() for b in range(256)]
         select = [0] * (256 * 8)
         for b in range(256):
             for rank, bit in enumerate(j for j in range(8) if b >> j & 1):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 import torch
-
 from jax2torch_runtime import compression as C
 from jax2torch_runtime.compression import sparse
 from jax2torch_runtime.compression._compact import set_bit_positions
@@ -81,7 +80,7 @@ def _bits(t):
 def test_torch_sparse_path_threshold(monkeypatch, threshold):
     monkeypatch.setattr(sparse, "use_numba", False)
     w = torch.randn(3001, generator=torch.Generator().manual_seed(9))
-    keep, ref, bits = _reference(w, threshold)
+    keep, ref, _ = _reference(w, threshold)
     for fmt in ("coo", "bitmap"):
         s = C.sparse_encode(w, threshold=threshold, format=fmt)
         assert torch.equal(s.values, w[ref])
