@@ -7,7 +7,15 @@ References (timed interleaved with every op, best of N rounds, so a busy machine
   torch op closest to what a search must at least do. Printed for context.
 
 Goals checked (issue 4): exact search <= 25x clone, approximate <= 30x clone, every op at least
-10x faster than the earlier system's 0.0536 s for 100k elements (so < 5.36 ms).
+10x faster than the earlier system's 0.0536 s. That figure is for *one* pattern searched in 100k
+elements; the batched rows search 64 patterns in the same 100k elements and are held to the same
+0.0536 s / 10 for the whole batch (so the comparison is stricter for them, not looser); their
+per-pattern time is printed too.
+
+Search runs through the fused numba kernel on CPU when numba is installed (the optional ``fast``
+extra); every search row is followed by a ``torch engine`` row, the pure-torch path measured in the
+same run (what runs without numba, on other devices and in other dtypes). First-call costs (numba
+compile, or loading its on-disk cache) are measured in fresh processes with ``--numba-cold``.
 
     /work/venv/bin/python benchmarks/bench_pattern.py            # CPU, also reports compile costs
     /work/venv/bin/python benchmarks/bench_pattern.py --device cuda --no-compile
@@ -16,11 +24,15 @@ Goals checked (issue 4): exact search <= 25x clone, approximate <= 30x clone, ev
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
+import sys
+import tempfile
 import time
 
 import torch
 
-from jax2torch_runtime import pattern
+from jax2torch_runtime import _pattern_fused, pattern
 
 N = 100_000
 EARLIER_SYSTEM_S = 0.0536
@@ -65,14 +77,40 @@ def _cases(matcher, device):
         ("approx", "find_approx l2 tol=0.1, m=16", lambda: matcher.find_approximate(x, near, 0.1, "l2")),
         ("approx", "find_approx linf tol=0.1, m=16", lambda: matcher.find_approximate(x, near, 0.1, "linf")),
         ("approx", "find_approx l2 tol=1.0 (wide), m=16", lambda: matcher.find_approximate(x, near, 1.0, "l2")),
-        ("other", "find_batched exact, 64 patterns", lambda: matcher.find_batched(x, many - 0.01)),
-        ("other", "find_batched l2 tol=0.1, 64 patterns", lambda: matcher.find_batched(x, many, tol=0.1)),
+        ("batch", "find_batched exact, 64 patterns", lambda: matcher.find_batched(x, many - 0.01)),
+        ("batch", "find_batched l2 tol=0.1, 64 patterns", lambda: matcher.find_batched(x, many, tol=0.1)),
         ("other", "distance_profile l2, m=16", lambda: matcher.distance_profile(x, p)),
         ("other", "recurring k=4 (exact bits)", lambda: matcher.find_recurring_patterns(weights, 4)),
         ("other", "recurring k=4 tol=0.5 (quantized)", lambda: matcher.find_recurring_patterns(x, 4, tol=0.5)),
         ("other", "entropy k=8", lambda: matcher.pattern_entropy(low, 8)),
         ("other", "hierarchical k=4, 4 levels", lambda: matcher.hierarchical_patterns(weights, 4, levels=4)),
     ]
+
+
+def _torch_engine(fn):
+    """``fn`` with the fused numba search switched off: the pure-torch path."""
+
+    def call():
+        _pattern_fused.use_numba = False
+        try:
+            return fn()
+        finally:
+            _pattern_fused.use_numba = _pattern_fused.njit is not None
+
+    return call
+
+
+def _row(kind, name, fn, clone, eq_s, device, rounds, failed):
+    limits = {"exact": 25, "approx": 30}
+    op_s, clone_s = _time_pair(fn, clone, device, rounds)
+    ratio = op_s / clone_s
+    speedup = EARLIER_SYSTEM_S / op_s
+    ok = speedup >= 10 and ratio <= limits.get(kind, float("inf"))
+    goal = f"<= {limits[kind]}x clone, " if kind in limits else ""
+    per = f" ({op_s / 64 * 1e6:.0f}us/pattern)" if kind == "batch" else ""
+    print(f"{name:40s} {op_s * 1e6:8.1f}us {ratio:7.1f}x {op_s / eq_s:5.1f}x {speedup:9.0f}x  {goal}>= 10x faster: {'ok' if ok else 'MISSED'}{per}")
+    if not ok:
+        failed.append(name)
 
 
 def run(device, rounds, compile_costs):
@@ -83,21 +121,21 @@ def run(device, rounds, compile_costs):
     eq_s, clone_s = _time_pair(eq, clone, device, rounds)
     print(f"device={device} threads={torch.get_num_threads()} torch={torch.__version__} N={N} best of {rounds}")
     print(f"reference clone {clone_s * 1e6:8.1f} us   eq pass {eq_s * 1e6:8.1f} us")
+    print("vs 0.0536s = the earlier system's time for ONE pattern in 100k elements / this op's time (batches: all 64 patterns)")
     print(f"{'op':40s} {'time':>10s} {'x clone':>8s} {'x eq':>6s} {'vs 0.0536s':>10s}  goal")
-    limits = {"exact": 25, "approx": 30}
     failed = []
+    fused = device.type == "cpu" and _pattern_fused.njit is not None
     for kind, name, fn in _cases(matcher, device):
-        op_s, clone_s = _time_pair(fn, clone, device, rounds)
-        ratio = op_s / clone_s
-        speedup = EARLIER_SYSTEM_S / op_s
-        ok = speedup >= 10 and ratio <= limits.get(kind, float("inf"))
-        goal = f"<= {limits[kind]}x clone, " if kind in limits else ""
-        print(f"{name:40s} {op_s * 1e6:8.1f}us {ratio:7.1f}x {op_s / eq_s:5.1f}x {speedup:9.0f}x  {goal}>= 10x faster: {'ok' if ok else 'MISSED'}")
-        if not ok:
-            failed.append(name)
+        _row(kind, name, fn, clone, eq_s, device, rounds, failed)
+        if fused and kind != "other":
+            _row(kind, "  torch engine (no numba)", _torch_engine(fn), clone, eq_s, device, rounds, [])
     if compile_costs:
         _compile_costs(device, rounds)
     print("all goals met" if not failed else f"goals missed: {failed}")
+
+
+def _no_numba(op):
+    return lambda m: _torch_engine(lambda: op(m))()
 
 
 def _compile_costs(device, rounds):
@@ -108,7 +146,7 @@ def _compile_costs(device, rounds):
     x = torch.randn(N, generator=g).to(device)
     near = x[5000:5016] + 0.01
     ops = [
-        ("find_approx l2 tol=1.0", lambda m: m.find_approximate(x, near, 1.0, "l2")),
+        ("find_approx l2 (torch engine)", _no_numba(lambda m: m.find_approximate(x, near, 1.0, "l2"))),
         ("distance_profile l2", lambda m: m.distance_profile(x, near)),
         ("recurring k=4 tol=0.5", lambda m: m.find_recurring_patterns(x, 4, tol=0.5)),
     ]
@@ -121,13 +159,43 @@ def _compile_costs(device, rounds):
         print(f"{name:28s} first call {first:6.2f} s   steady {compiled_s * 1e6:8.1f} us   eager {eager_s * 1e6:8.1f} us")
 
 
+_COLD = """
+import sys, time
+t0 = time.perf_counter()
+import torch
+from jax2torch_runtime import pattern
+x = torch.randn(100_000)
+t1 = time.perf_counter()
+pattern.find_approx(x, x[500:516] + 0.01, 1.0, "l2")
+t2 = time.perf_counter()
+pattern.find_batched(x.double(), x[None, :16].double(), tol=None)
+t3 = time.perf_counter()
+print(f"{t2 - t1:.3f} {t3 - t2:.3f}")
+"""
+
+
+def _numba_cold():
+    """First calls in fresh processes: with an empty numba cache (compilation) and a warm one."""
+    print("\nnumba first calls (fresh process; float32 find_approx, then a float64 exact batch)")
+    with tempfile.TemporaryDirectory() as empty:
+        for label, env in (("empty cache (compile)", {"NUMBA_CACHE_DIR": empty}), ("warm cache (load)", {})):
+            out = subprocess.run([sys.executable, "-c", _COLD], env={**os.environ, **env}, capture_output=True, text=True, check=True)
+            first, second = out.stdout.split()
+            print(f"{label:24s} first call {float(first):6.2f} s   first call of another dtype {float(second):6.2f} s")
+            if "NUMBA_CACHE_DIR" in env:  # fill the default cache too, so the warm run below loads it
+                subprocess.run([sys.executable, "-c", _COLD], capture_output=True, check=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--no-compile", action="store_true", help="skip the torch.compile cost report")
+    parser.add_argument("--numba-cold", action="store_true", help="also time numba's first calls in fresh processes")
     args = parser.parse_args()
     run(torch.device(args.device), args.rounds, not args.no_compile)
+    if args.numba_cold and _pattern_fused.njit is not None:
+        _numba_cold()
 
 
 if __name__ == "__main__":

@@ -1,17 +1,25 @@
-"""Pattern search as one fused numba pass on the CPU (the optional ``fast`` extra).
+"""Pattern search as one fused numba kernel on the CPU (the optional ``fast`` extra).
 
 Why: the torch engine (``_pattern_engine``) filters every start with whole-tensor column passes,
-a ``nonzero`` and a sparse verification; each step is a separate pass over memory and a wide
-tolerance leaves many candidates, so it costs ~30x a clone. Here each tile of 512 starts stays in
-L1: its first columns are accumulated densely (a loop LLVM vectorizes), more columns follow while
-more than 1 in 16 starts of the tile survive, then the survivors finish one by one with an early
-exit. Several patterns run against the same tile in turn, which is what makes batches cheap.
+a ``nonzero`` and a sparse verification, each a separate pass over memory; a wide tolerance leaves
+many candidates and 64 patterns multiply the candidate pairs, so it cost ~32x a clone (wide L2)
+and ~14 ms (64-pattern approximate batch). Here the starts are cut into tiles of 2048 that stay in
+L1. For each tile and pattern, dense vectorized passes fold two columns at a time into a running
+distance and count the survivors, until at most 1 in 1024 starts survive (random data: one pass
+at tol 0.1, three or four at tol 1.0); the survivors are then found through 64-bit masks and
+finished one by one with an early exit. Patterns take turns on the same tile, so a batch costs
+one dense pass per pattern and tile, not one candidate list per pair.
 
-Semantics equal the torch path: differences in the compute dtype (``x - p`` in float32 or
+Single-threaded on purpose: at 100k elements the work is ~50-100 µs, and numba's OpenMP workers
+spin after a parallel region, which slows the caller's next torch op on a 2-core machine (see
+docs/tropical.md); the batched search is the only part long enough to gain from threads.
+
+Semantics equal the torch engine's: differences in the compute dtype (``x - p`` in float32 or
 float64), L2 as the sum of squares against ``tol**2`` rounded to that dtype, L-inf as the largest
 ``|x - p|`` with NaN ruling a window out, exact as IEEE ``==``. Squares are summed column by
-column here and block by block there, so L2 distances agree to float rounding and a window within
-rounding of ``tol`` may fall either way (as between CPU and CUDA).
+column here and partly block by block there, so L2 distances agree to float rounding and a window
+within rounding of ``tol`` may fall either way (as between CPU and CUDA); the tests check both
+paths against the loop references, ties at ``tol`` included.
 """
 
 from __future__ import annotations
@@ -30,7 +38,9 @@ use_numba = njit is not None  # module switch, so tests can exercise the torch e
 EXACT, L2, LINF = 0, 1, 2
 _METRICS = {None: EXACT, "l2": L2, "linf": LINF}
 _TILE = 2048  # starts accumulated together; their columns (8 KB each in float32) stay in L1
-_DENSE = 64  # dense columns continue while more than 1 in _DENSE starts survive
+# Dense passes continue while more than 1 in _DENSE starts of a tile survive: a pass costs about
+# what the survivor scan of a tile costs, and each one cuts survivors several-fold.
+_DENSE = 1024
 _MAX_PATTERNS = 512  # beyond this the torch engine's one-pass candidate lookup wins
 
 
@@ -84,8 +94,8 @@ if njit is not None:
         return alive
 
     @njit(cache=True, nogil=True)
-    def _survivors(a, used, thr, cand):
-        """Indices ``t < used`` with ``a[t] <= thr`` into ``cand``; returns how many.
+    def _survivors(a, used, thr, cand, alive):
+        """Indices ``t < used`` with ``a[t] <= thr`` into ``cand`` (``alive`` of them); returns how many.
 
         ``a`` is padded to whole blocks of 64 with values that never survive. Each block becomes a
         64-bit mask in one vectorized loop (an integer OR reduction), and only its set bits are
@@ -101,6 +111,8 @@ if njit is not None:
                 cand[n] = b + trailing_zeros(mask)
                 n += 1
                 mask &= mask - uint64(1)
+            if n >= alive:  # the dense pass counted them: the rest of the tile holds none
+                break
         return n
 
     @njit(cache=True, nogil=True)
@@ -151,7 +163,7 @@ if njit is not None:
             return 0
         for t in range(tn, (tn + 63) // 64 * 64):
             full[t] = _INF32
-        n = _survivors(full, tn, thr, cand)
+        n = _survivors(full, tn, thr, cand, alive)
         nf = 0
         for q in range(n):
             t = cand[q]
