@@ -241,6 +241,19 @@ def size(a, axis=None) -> int:
     return t.numel() if axis is None else t.shape[axis]
 
 
+def isscalar(element) -> bool:
+    """``jnp.isscalar``: Python/NumPy scalars, strings, and 0-d arrays (tensors included) count
+    (``numpy.isscalar`` says False for 0-d arrays; JAX says True so jit does not change answers)."""
+    import numbers
+
+    if isinstance(element, torch.Tensor):
+        return element.ndim == 0
+    if isinstance(element, (numbers.Number, str, bytes)):
+        return True
+    ndim = getattr(element, "ndim", None)
+    return type(element).__module__ == "numpy" and ndim == 0
+
+
 def ndim(a) -> int:
     """``jnp.ndim``: number of axes of an array, 0 for a Python number."""
     return a.ndim if isinstance(a, torch.Tensor) else torch.as_tensor(a).ndim

@@ -40,6 +40,7 @@ from jax2torch_runtime._numpy_core import (  # noqa: F401
     size,
     ndim,
     shape,
+    isscalar,
 )
 from jax2torch_runtime._numpy_indexing import (  # noqa: F401
     pad,
@@ -145,6 +146,7 @@ __all__ = [
     "size",
     "ndim",
     "shape",
+    "isscalar",
     "pad",
     "take",
     "take_along_axis",

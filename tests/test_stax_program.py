@@ -9,10 +9,8 @@ functions (``j2t.nn.glorot_normal``...) and are converted to JAX arrays; the JAX
 built with zero initialisers because JAX compiles its truncated normal once per kernel shape
 (seconds each on CI), and only their output shapes are used.
 
-One line of the migrated file is edited before it runs: the migration keeps
-``import jax.numpy as jnp`` because ``BatchNorm`` still calls ``jnp.isscalar`` (row J2T1092 is a
-deliberate error row; BatchNorm is not used here). The test drops that import so that any other
-leftover JAX use in the layers under test fails with a ``NameError`` instead of silently running JAX.
+The migrated file must be free of JAX: no error findings, no ``jax`` import left, and it runs
+as written.
 """
 
 from __future__ import annotations
@@ -27,21 +25,18 @@ import torch
 
 from jax2torch.engine import Migrator
 from jax2torch.ruletable import load_rule_table
-
-KEPT_IMPORT = "import jax.numpy as jnp\n"
-
+from verify import IMPORT_JAX_RE
 
 @pytest.fixture(scope="module")
 def tstax():
     with open(jstax.__file__, encoding="utf-8") as fh:
         source = fh.read()
     result = Migrator(load_rule_table()).migrate_text(source, "stax.py")
-    errors = {f.code for f in result.findings if f.severity.value == "error"}
-    assert errors <= {"J2T1092"}, f"unexpected untranslated names in stax: {sorted(errors)}"
-    leftover = result.text.replace("jnp.isscalar", "").replace("# TODO(phawkins): jnp.", "")
-    assert "jnp." not in leftover and "from jax" not in leftover and "import jax\n" not in leftover
+    errors = sorted(f"{f.line}: {f.code} {f.message}" for f in result.findings if f.severity.value == "error")
+    assert not errors, "untranslated names in stax:\n" + "\n".join(errors)
+    assert not IMPORT_JAX_RE.search(result.text), result.text
     module = types.ModuleType("migrated_stax")
-    exec(compile(result.text.replace(KEPT_IMPORT, ""), "<migrated stax>", "exec"), module.__dict__)
+    exec(compile(result.text, "<migrated stax>", "exec"), module.__dict__)
     return module
 
 
