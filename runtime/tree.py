@@ -83,8 +83,8 @@ def _register_with_torch(nodetype, flatten_func, unflatten_func) -> None:
         from torch.utils import _pytree
     except ImportError:  # pragma: no cover - torch is the runtime's one dependency
         return
-    if nodetype in getattr(_pytree, "SUPPORTED_NODES", {}):
-        return
+    if nodetype in getattr(_pytree, "SUPPORTED_NODES", {}) or (issubclass(nodetype, tuple) and hasattr(nodetype, "_fields")):
+        return  # already a node for torch (namedtuples are, field by field)
     _pytree.register_pytree_node(
         nodetype, lambda x: (list(flatten_func(x)[0]), flatten_func(x)[1]),
         lambda values, aux: unflatten_func(aux, list(values)),
