@@ -70,9 +70,10 @@ def _search_ragged(seqs, group, metric, tol, kernels):
     offsets = torch.cumsum(lengths, 0) - lengths
     xflat = torch.cat(seqs)
     device = xflat.device
-    if fused.applies(xflat, group, metric, tol):
+    thr = fused.plan(xflat, group, metric, tol)
+    if thr is not None:
         widths = (lengths - m + 1).clamp_(min=0)
-        pats, flat, dist = fused.search(xflat, offsets.numpy(), widths.numpy(), group, metric, tol)
+        pats, flat, dist = fused.search(xflat, offsets.numpy(), widths.numpy(), group, metric, thr)
     else:
         starts = torch.cat([off + torch.arange(max(0, n - m + 1)) for off, n in zip(offsets.tolist(), lengths.tolist())])
         starts = starts.to(device)

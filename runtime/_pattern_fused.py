@@ -24,6 +24,8 @@ paths against the loop references, ties at ``tol`` included.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import torch
 
@@ -175,7 +177,7 @@ if njit is not None:
 
     @njit(cache=True, nogil=True)
     def _search_kernel(x, offsets, widths, pats, metric, thr):
-        """Every match of every pattern, in order of (row, tile, pattern, start)."""
+        """Every match of every pattern, in order of (row, tile, pattern, start), with distances."""
         npat = pats.shape[0]
         acc = np.empty(_TILE + 64, dtype=x.dtype)
         cand = np.empty(_TILE, dtype=np.int64)
@@ -203,7 +205,11 @@ if njit is not None:
                     out_start[count : count + nf] = found[:nf]
                     out_acc[count : count + nf] = found_acc[:nf]
                     count += nf
-        return out_pat[:count].copy(), out_start[:count].copy(), out_acc[:count].copy()
+        dist = out_acc[:count].copy()
+        if metric == L2:
+            for q in range(count):
+                dist[q] = np.sqrt(dist[q])  # IEEE sqrt in the compute dtype, as torch's sqrt
+        return out_pat[:count].copy(), out_start[:count].copy(), dist
 
     @njit(cache=True, nogil=True)
     def _grown(buf, used, size):
@@ -229,49 +235,60 @@ if njit is not None:
         return out_pat, out_start, out_acc
 
 
-def _threshold(metric, tol, cdt):
-    """The bound ``acc`` is compared with, rounded to ``cdt`` exactly as the torch engine does
-    (``tol`` rounded to ``cdt``, squared in ``cdt`` for L2; numpy scalars round the same way)."""
-    limit = np.float32(tol) if cdt == torch.float32 else np.float64(tol)
-    with np.errstate(over="ignore"):
-        return limit * limit if metric == "l2" else limit
-
-
 _FLOATS = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 def _compute_dtype(xflat, patterns):
     return torch.float64 if torch.float64 in (xflat.dtype, patterns.dtype) else torch.float32
 
 
-def applies(xflat: torch.Tensor, patterns: torch.Tensor, metric: str | None, tol: float) -> bool:
-    """Whether the fused kernel handles this search: numba present, CPU, floating data and
-    patterns, a threshold that stays finite in the compute dtype, at most ``_MAX_PATTERNS``.
+def _threshold(metric, tol, cdt):
+    """The bound the running distance is compared with, rounded exactly as the torch engine rounds
+    it (``tol`` in ``cdt``, squared in ``cdt`` for L2), or None when that is not finite.
 
+    A float32 square is computed exactly in float64 (24-bit mantissas) and rounded once, which is
+    what an IEEE float32 multiply does.
+    """
+    if metric is None:
+        return np.float32(0) if cdt == torch.float32 else np.float64(0)
+    if cdt == torch.float64:
+        limit = tol * tol if metric == "l2" else tol
+        return np.float64(limit) if math.isfinite(limit) else None
+    if tol > _FLOAT32_MAX:
+        return None
+    limit = float(np.float32(tol))
+    limit = limit * limit if metric == "l2" else limit
+    return np.float32(limit) if limit <= _FLOAT32_MAX else None
+
+
+def plan(xflat: torch.Tensor, patterns: torch.Tensor, metric: str | None, tol: float):
+    """The threshold to pass to :func:`search` when the fused kernel handles this search, else None.
+
+    It does for: numba present, CPU, floating data and patterns (one dtype for exact search), a
+    threshold that stays finite in the compute dtype, at most ``_MAX_PATTERNS`` patterns.
     Half-precision data is widened to float32 first; that keeps exact search exact (widening
     preserves ``==``, NaN and signed zeros) and is what approximate search computes in anyway.
     """
     if not use_numba or xflat.device.type != "cpu" or patterns.device.type != "cpu":
-        return False
+        return None
     if xflat.dtype not in _FLOATS or patterns.dtype not in _FLOATS or patterns.shape[0] > _MAX_PATTERNS:
-        return False
-    if metric is None:
-        return patterns.dtype == xflat.dtype
-    return bool(np.isfinite(_threshold(metric, tol, _compute_dtype(xflat, patterns))))
+        return None
+    if metric is None and patterns.dtype != xflat.dtype:
+        return None
+    return _threshold(metric, tol, _compute_dtype(xflat, patterns))
 
 
-def search(xflat, offsets, widths, patterns, metric, tol):
+def search(xflat, offsets, widths, patterns, metric, thr):
     """``(pattern_ids, flat_starts, distances)`` sorted by pattern then start, like the engine.
 
     ``offsets[r]`` (int64 numpy) is where row ``r`` starts in ``xflat`` and ``widths[r]`` how many
-    valid starts it has (rows of zero width are allowed). Call only where :func:`applies` is true.
+    valid starts it has (rows of zero width are allowed); ``thr`` comes from :func:`plan`.
     """
     cdt = _compute_dtype(xflat, patterns)
     x = xflat.detach().to(cdt).contiguous().numpy()
     pats = patterns.detach().to(cdt).contiguous().numpy()
-    thr = _threshold(metric, tol, cdt)
-    pat, start, acc = _search_kernel(x, offsets, widths, pats, _METRICS[metric], thr)
+    pat, start, dist = _search_kernel(x, offsets, widths, pats, _METRICS[metric], thr)
     if pats.shape[0] > 1:
-        pat, start, acc = _by_pattern(pat, start, acc, pats.shape[0])
-    dist = torch.from_numpy(acc)
-    return torch.from_numpy(pat), torch.from_numpy(start), dist.sqrt_() if metric == "l2" else dist
+        pat, start, dist = _by_pattern(pat, start, dist, pats.shape[0])
+    return torch.from_numpy(pat), torch.from_numpy(start), torch.from_numpy(dist)

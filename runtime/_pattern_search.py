@@ -47,9 +47,10 @@ def _search_rows(x2d, patterns, metric, tol, kernels):
     rows, length = x2d.shape
     width = length - patterns.shape[1] + 1
     xflat = x2d.reshape(-1)
-    if fused.applies(xflat, patterns, metric, tol):
+    thr = fused.plan(xflat, patterns, metric, tol)
+    if thr is not None:
         offsets = np.arange(0, rows * length, length, dtype=np.int64)
-        pats, flat, dist = fused.search(xflat, offsets, np.full(rows, width, dtype=np.int64), patterns, metric, tol)
+        pats, flat, dist = fused.search(xflat, offsets, np.full(rows, width, dtype=np.int64), patterns, metric, thr)
     else:
         if rows == 1:
             column = lambda j: x2d[0, j : j + width]  # noqa: E731 - one-line index maps read best inline

@@ -43,11 +43,28 @@ def _assert_same(a, b):
 def test_fused_kernel_is_used_for_cpu_floats():
     x = torch.randn(100)
     p = x[:5].clone()[None]
-    assert fused.applies(x, p, "l2", 0.5) == (fused.njit is not None)
-    assert not fused.applies(x.to(torch.int32), p.to(torch.int32), None, 0.0)
-    assert not fused.applies(x, p.double(), None, 0.0)  # exact search needs one dtype
-    assert not fused.applies(x, p, "l2", 1e30)  # tol**2 overflows float32: the torch engine keeps it
-    assert not fused.applies(torch.empty(100, device="meta"), p.to("meta"), "l2", 0.5)
+    assert (fused.plan(x, p, "l2", 0.5) is not None) == (fused.njit is not None)
+    assert fused.plan(x.to(torch.int32), p.to(torch.int32), None, 0.0) is None
+    assert fused.plan(x, p.double(), None, 0.0) is None  # exact search needs one dtype
+    assert fused.plan(x, p, "l2", 1e30) is None  # tol**2 overflows float32: the torch engine keeps it
+    assert fused.plan(torch.empty(100, device="meta"), p.to("meta"), "l2", 0.5) is None
+
+
+@pytest.mark.skipif(fused.njit is None, reason="numba not installed")
+@pytest.mark.parametrize("tol", [0.1, 1e-3, 3.0, 1e-30, 1e19, 1.8446743e19])
+@pytest.mark.parametrize("metric", ["l2", "linf"])
+def test_threshold_rounds_like_the_torch_engine(tol, metric):
+    """The kernel's bound equals torch's ``tensor(tol, dtype) ** 2`` bit for bit (or is refused)."""
+    for dtype in (torch.float32, torch.float64):
+        limit = torch.tensor(tol, dtype=dtype)
+        want = limit * limit if metric == "l2" else limit
+        got = fused._threshold(metric, tol, dtype)
+        if got is None:  # refused only where the bound overflows (or rounds to the largest float)
+            assert not torch.isfinite(want) or want == torch.finfo(dtype).max
+        else:
+            assert torch.tensor(got, dtype=dtype).view(torch.int32 if dtype == torch.float32 else torch.int64) == want.view(
+                torch.int32 if dtype == torch.float32 else torch.int64
+            )
 
 
 @pytest.mark.parametrize("metric", ["l2", "linf"])
