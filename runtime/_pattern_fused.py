@@ -43,7 +43,11 @@ _TILE = 2048  # starts accumulated together; their columns (8 KB each in float32
 # Dense passes continue while more than 1 in _DENSE starts of a tile survive: a pass costs about
 # what the survivor scan of a tile costs, and each one cuts survivors several-fold.
 _DENSE = 1024
-_MAX_PATTERNS = 512  # beyond this the torch engine's one-pass candidate lookup wins
+# Most patterns searched here; beyond them the torch engine's one-pass hashed candidate lookup
+# (``_pattern_multi``) wins, since this kernel makes one dense pass per pattern. For exact search
+# that lookup is cheap (64 patterns, 100k elements: ~0.8 ms there, ~1.2 ms here), so the cut is low.
+_MAX_PATTERNS = 512
+_MAX_EXACT_PATTERNS = 32
 
 
 # float32 constants: they keep float32 loops in float32 (and widen exactly in float64 ones).
@@ -266,7 +270,8 @@ def plan(xflat: torch.Tensor, patterns: torch.Tensor, metric: str | None, tol: f
     """The threshold to pass to :func:`search` when the fused kernel handles this search, else None.
 
     It does for: numba present, CPU, floating data and patterns (one dtype for exact search), a
-    threshold that stays finite in the compute dtype, at most ``_MAX_PATTERNS`` patterns.
+    threshold that stays finite in the compute dtype, at most ``_MAX_PATTERNS`` patterns
+    (``_MAX_EXACT_PATTERNS`` for exact search).
     Half-precision data is widened to float32 first; that keeps exact search exact (widening
     preserves ``==``, NaN and signed zeros) and is what approximate search computes in anyway.
     """
@@ -274,7 +279,7 @@ def plan(xflat: torch.Tensor, patterns: torch.Tensor, metric: str | None, tol: f
         return None
     if xflat.dtype not in _FLOATS or patterns.dtype not in _FLOATS or patterns.shape[0] > _MAX_PATTERNS:
         return None
-    if metric is None and patterns.dtype != xflat.dtype:
+    if metric is None and (patterns.dtype != xflat.dtype or patterns.shape[0] > _MAX_EXACT_PATTERNS):
         return None
     return _threshold(metric, tol, _compute_dtype(xflat, patterns))
 

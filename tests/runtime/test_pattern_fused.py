@@ -181,13 +181,18 @@ def test_dtypes_both_paths_agree(dtype):
 
 
 def test_many_patterns_beyond_the_fused_limit(monkeypatch):
-    """Above ``_MAX_PATTERNS`` the torch engine runs; the answer does not change."""
+    """Above ``_MAX_PATTERNS`` (``_MAX_EXACT_PATTERNS``) the torch engine runs; the answer does not change."""
     g = torch.Generator().manual_seed(45)
     x = torch.randn(4, 500, generator=g)
-    pats = torch.stack([x[i % 4, i : i + 5] for i in range(40)]) + 0.01
+    exact = torch.stack([x[i % 4, i : i + 5] for i in range(24)])  # within both limits
+    pats = exact + 0.01
     below = pattern.find_batched(x, pats, tol=0.2)
+    below_exact = pattern.find_batched(x, exact)
+    assert below_exact.positions.shape[0] >= 24
     monkeypatch.setattr(fused, "_MAX_PATTERNS", 8)
+    monkeypatch.setattr(fused, "_MAX_EXACT_PATTERNS", 8)
     _assert_same(below, pattern.find_batched(x, pats, tol=0.2))
+    _assert_same(below_exact, pattern.find_batched(x, exact))
 
 
 @settings(max_examples=60, deadline=None)
