@@ -101,9 +101,16 @@ def charge(seconds: float) -> None:
 
 
 def _compiled(is_max: bool):
+    """The kernel compiled once for every shape: m, k/_U and the tile count symbolic, _U and _T not."""
     if is_max not in _CACHE:
-        _CACHE[is_max] = torch.compile(_max_kernel if is_max else _min_kernel,
-                                       dynamic=True, fullgraph=True, options=_OPTIONS)
+        kernel = torch.compile(_max_kernel if is_max else _min_kernel, fullgraph=True, options=_OPTIONS)
+
+        def run(a3: torch.Tensor, bt: torch.Tensor) -> torch.Tensor:
+            for t in (a3, bt):
+                torch._dynamo.maybe_mark_dynamic(t, 0)
+                torch._dynamo.maybe_mark_dynamic(t, 1)
+            return kernel(a3, bt)
+        _CACHE[is_max] = run
     return _CACHE[is_max]
 
 

@@ -248,6 +248,23 @@ def test_compiled_tier_equals_eager_loop_and_broadcast(compiled_tier, semiring, 
 
 
 @pytest.mark.parametrize("semiring", ["max", "min"])
+def test_compiled_tier_passes_tops_and_overflow_through(compiled_tier, semiring):
+    """The infinity opposite to the zero wins (no zero in the way), and finite sums may overflow."""
+    from jax2torch_runtime.tropical._semiring import get_semiring
+
+    top = INF if semiring == "max" else -INF
+    a = torch.randn(40, 50)
+    b = torch.randn(50, 150)
+    a[a > 1.2] = top
+    b[b > 1.2] = top
+    a[0, :] = 3e38 if semiring == "max" else -3e38
+    b[:, 7] = 3e38 if semiring == "max" else -3e38
+    got = compiled_tier.matmul(a, b, get_semiring(semiring))
+    assert torch.equal(got, broadcast_ref(a, b, semiring))
+    assert got[0, 7] == top
+
+
+@pytest.mark.parametrize("semiring", ["max", "min"])
 def test_torch_backend_keeps_nan_terms_and_gradients_on_the_eager_loop(compiled_tier, semiring, monkeypatch):
     """``zero + top`` terms (NaN under ``maximum``) and the argmax path never reach the kernel."""
     calls = []
