@@ -65,3 +65,51 @@ def _is_at(node) -> bool:
     if isinstance(node, cst.Attribute):
         return node.attr.value == "at"
     return isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "at"
+
+
+@hook("array_literal")
+def array_literal(call, ctx):
+    """``jnp.array([0.2, 0.3])`` -> ``torch.tensor([0.2, 0.3])`` when the data is a literal list of
+    numbers (ints get ``dtype=torch.int32``, JAX's default); anything else -> the row's helper,
+    which keeps JAX's dtype rules for NumPy data and lists of arrays."""
+    if call is None:
+        return ctx.ref(ctx.rule.target)
+    args = call.args
+    positional = [a for a in args if a.keyword is None and not a.star]
+    keywords = {a.keyword.value for a in args if a.keyword is not None}
+    kinds = _literal_kinds(positional[0].value) if positional else None
+    if not kinds or len(positional) > 2 or keywords - {"dtype"} or any(a.star for a in args):
+        return ctx.default(call)
+    has_dtype = len(positional) == 2 or "dtype" in keywords
+    new_args = [a.with_changes(keyword=cst.Name("dtype"), equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))
+                if i == 1 and a.keyword is None else a for i, a in enumerate(args)]
+    if not has_dtype and kinds != {"float"} and kinds != {"bool"}:
+        if kinds != {"int"}:
+            return ctx.default(call)  # mixed bools/ints/floats: JAX's promotion, the helper's job
+        new_args[-1] = new_args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        new_args.append(cst.Arg(keyword=cst.Name("dtype"), value=ctx.ref("torch.int32"),
+                                equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))))
+    return call.with_changes(func=ctx.ref("torch.tensor"), args=new_args)
+
+
+def _literal_kinds(node) -> set | None:
+    """{"int", "float", "bool"} used by a (nested) list/tuple literal of numbers, or None."""
+    if isinstance(node, (cst.List, cst.Tuple)):
+        kinds: set = set()
+        for element in node.elements:
+            if isinstance(element, cst.StarredElement):
+                return None
+            inner = _literal_kinds(element.value)
+            if inner is None:
+                return None
+            kinds |= inner
+        return kinds or None
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        node = node.expression
+    if isinstance(node, cst.Integer):
+        return {"int"}
+    if isinstance(node, cst.Float):
+        return {"float"}
+    if isinstance(node, cst.Name) and node.value in ("True", "False"):
+        return {"bool"}
+    return None
