@@ -1,6 +1,7 @@
 """Speed of jax2torch_runtime.pattern on 100k elements, as ratios to references timed in the same run.
 
-References (timed interleaved with every op, best of N rounds, so a busy machine slows both alike):
+References (timed interleaved with every op, best of N rounds; every ratio is taken against the
+fastest clone of the whole run, so a clone slowed by the op before it can only make ratios stricter):
 - ``clone``: ``x.clone()`` of the 100k float32 input. The issue's reference for the runtime ops;
   a memory copy is the least work any op that reads its whole input can do, so it is strict.
 - ``eq pass``: ``x == scalar``, one comparison over every element into a bool tensor: the single
@@ -100,17 +101,28 @@ def _torch_engine(fn):
     return call
 
 
-def _row(kind, name, fn, clone, eq_s, device, rounds, failed):
+def _report(rows, clone_s, eq_s):
+    """Print every row against the fastest clone of the whole run, and return the missed goals.
+
+    A clone timed right after some ops is slowed (fresh pages after the op's frees, preemption on
+    the shared cores), so the per-pair clone time would flatter those ops; the run's fastest clone
+    can only make a ratio stricter.
+    """
     limits = {"exact": 25, "approx": 30}
-    op_s, clone_s = _time_pair(fn, clone, device, rounds)
-    ratio = op_s / clone_s
-    speedup = EARLIER_SYSTEM_S / op_s
-    ok = speedup >= 10 and ratio <= limits.get(kind, float("inf"))
-    goal = f"<= {limits[kind]}x clone, " if kind in limits else ""
-    per = f" ({op_s / 64 * 1e6:.0f}us/pattern)" if kind == "batch" else ""
-    print(f"{name:40s} {op_s * 1e6:8.1f}us {ratio:7.1f}x {op_s / eq_s:5.1f}x {speedup:9.0f}x  {goal}>= 10x faster: {'ok' if ok else 'MISSED'}{per}")
-    if not ok:
-        failed.append(name)
+    print(f"reference clone {clone_s * 1e6:8.1f} us (fastest of the run)   eq pass {eq_s * 1e6:8.1f} us")
+    print("vs 0.0536s = the earlier system's time for ONE pattern in 100k elements / this op's time (batches: all 64 patterns)")
+    print(f"{'op':40s} {'time':>10s} {'x clone':>8s} {'x eq':>6s} {'vs 0.0536s':>10s}  goal")
+    failed = []
+    for kind, name, op_s, counts in rows:
+        ratio = op_s / clone_s
+        speedup = EARLIER_SYSTEM_S / op_s
+        ok = speedup >= 10 and ratio <= limits.get(kind, float("inf"))
+        goal = f"<= {limits[kind]}x clone, " if kind in limits else ""
+        per = f" ({op_s / 64 * 1e6:.0f}us/pattern)" if kind == "batch" else ""
+        print(f"{name:40s} {op_s * 1e6:8.1f}us {ratio:7.1f}x {op_s / eq_s:5.1f}x {speedup:9.0f}x  {goal}>= 10x faster: {'ok' if ok else 'MISSED'}{per}")
+        if not ok and counts:
+            failed.append(name)
+    return failed
 
 
 def run(device, rounds, compile_costs):
@@ -120,15 +132,17 @@ def run(device, rounds, compile_costs):
     eq = lambda: x == 0.5  # noqa: E731
     eq_s, clone_s = _time_pair(eq, clone, device, rounds)
     print(f"device={device} threads={torch.get_num_threads()} torch={torch.__version__} N={N} best of {rounds}")
-    print(f"reference clone {clone_s * 1e6:8.1f} us   eq pass {eq_s * 1e6:8.1f} us")
-    print("vs 0.0536s = the earlier system's time for ONE pattern in 100k elements / this op's time (batches: all 64 patterns)")
-    print(f"{'op':40s} {'time':>10s} {'x clone':>8s} {'x eq':>6s} {'vs 0.0536s':>10s}  goal")
-    failed = []
+    rows = []
     fused = device.type == "cpu" and _pattern_fused.njit is not None
     for kind, name, fn in _cases(matcher, device):
-        _row(kind, name, fn, clone, eq_s, device, rounds, failed)
+        variants = [(name, fn, True)]
         if fused and kind != "other":
-            _row(kind, "  torch engine (no numba)", _torch_engine(fn), clone, eq_s, device, rounds, [])
+            variants.append(("  torch engine (no numba)", _torch_engine(fn), False))
+        for label, op, counts in variants:
+            op_s, pair_clone_s = _time_pair(op, clone, device, rounds)
+            clone_s = min(clone_s, pair_clone_s)
+            rows.append((kind, label, op_s, counts))
+    failed = _report(rows, clone_s, eq_s)
     if compile_costs:
         _compile_costs(device, rounds)
     print("all goals met" if not failed else f"goals missed: {failed}")
