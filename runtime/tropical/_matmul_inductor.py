@@ -126,13 +126,16 @@ def matmul(a: torch.Tensor, b: torch.Tensor, sr: Semiring) -> torch.Tensor | Non
     tiles = -(-n // _T)
     if kp != k:  # padded k's pair the zero with the zero: they never win
         a = torch.nn.functional.pad(a, (0, kp - k), value=sr.zero)
+    a = a.contiguous()  # one stride pattern, so one graph (a transposed A would recompile)
     bt = b.new_full((tiles, kp, _T), sr.zero)
     if tiles * _T != n:
         b = torch.nn.functional.pad(b, (0, tiles * _T - n), value=sr.zero)
     bt[:, :k].copy_(b.view(k, tiles, _T).transpose(0, 1))
     try:
-        with warnings.catch_warnings():  # torch's own import-time deprecations, under -W error
-            warnings.simplefilter("ignore", DeprecationWarning)
+        # no_grad: one graph whatever the caller's grad mode (dynamo guards on it); the
+        # gradient, when wanted, comes from the eager argmax path, never from here.
+        with warnings.catch_warnings(), torch.no_grad():
+            warnings.simplefilter("ignore", DeprecationWarning)  # torch's own, under -W error
             out = _compiled(sr.is_max)(a.view(m, kp // _U, _U), bt.view(tiles, kp // _U, _U, _T))
     except Exception as exc:  # noqa: BLE001 - any compile/runtime failure means: use the eager loop
         cause = exc.__cause__ or exc

@@ -247,6 +247,15 @@ def test_compiled_tier_equals_eager_loop_and_broadcast(compiled_tier, semiring, 
     assert torch.equal(tropical.matmul(a, b, semiring, backend="torch"), got)
 
 
+def test_compiled_tier_takes_transposed_and_sliced_operands(compiled_tier):
+    from jax2torch_runtime.tropical._semiring import MAX_PLUS
+
+    x = torch.randn(128, 256)
+    w = torch.randn(300, 256)[::2]
+    assert torch.equal(compiled_tier.matmul(x.T, x, MAX_PLUS), (x.T[:, :, None] + x[None]).amax(1))
+    assert torch.equal(compiled_tier.matmul(w, x.T, MAX_PLUS), (w[:, :, None] + x.T[None]).amax(1))
+
+
 @pytest.mark.parametrize("semiring", ["max", "min"])
 def test_compiled_tier_passes_tops_and_overflow_through(compiled_tier, semiring):
     """The infinity opposite to the zero wins (no zero in the way), and finite sums may overflow."""
