@@ -68,7 +68,8 @@ def _search_ragged(seqs, group, metric, tol, kernels):
     m = group.shape[1]
     lengths = torch.tensor([s.numel() for s in seqs])
     offsets = torch.cumsum(lengths, 0) - lengths
-    xflat = torch.cat(seqs)
+    xflat = torch.cat(seqs).detach()  # results carry no gradient (see _search_rows)
+    group = group.detach()
     device = xflat.device
     thr = fused.plan(xflat, group, metric, tol)
     if thr is not None:

@@ -44,6 +44,10 @@ def _rows(data: torch.Tensor, dim: int):
 
 
 def _search_rows(x2d, patterns, metric, tol, kernels):
+    # Search results are values, not differentiable functions of the inputs (the torch engine
+    # writes into preallocated buffers, the numba kernel leaves torch): both paths work on detached
+    # tensors, so inputs that require grad are accepted and give no-grad distances.
+    x2d, patterns = x2d.detach(), patterns.detach()
     rows, length = x2d.shape
     width = length - patterns.shape[1] + 1
     xflat = x2d.reshape(-1)

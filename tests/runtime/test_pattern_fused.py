@@ -108,6 +108,19 @@ def test_nan_and_inf(path):
         assert pattern.find_approx(x, [float("nan"), 2.0], 100.0, metric).positions.tolist() == []
 
 
+def test_inputs_that_require_grad(path):
+    """Search results are plain values on both paths (no autograd through the search)."""
+    x = torch.randn(300, requires_grad=True)
+    p = (x[40:45] + 0.01).detach().requires_grad_()
+    got = pattern.find_approx(x, p, 0.2)
+    want = ref.distances_1d(x.detach().numpy(), p.detach().numpy(), "l2")
+    assert got.positions.tolist() == np.nonzero(want <= 0.2)[0].tolist() and 40 in got.positions.tolist()
+    assert not got.distances.requires_grad
+    batched = pattern.find_batched([x, x[:100]], torch.stack([p, p]), tol=0.2)
+    first = batched.positions[(batched.positions[:, 0] == 0) & (batched.positions[:, 1] == 0), 2]
+    assert torch.equal(first, got.positions) and not batched.distances.requires_grad
+
+
 def test_pattern_longer_than_data(path):
     x = torch.randn(4)
     with pytest.raises(ValueError, match="longer than the data"):
