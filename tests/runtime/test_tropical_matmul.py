@@ -357,7 +357,7 @@ def test_missing_cxx_compiler_falls_back_in_a_fresh_process(tmp_path):
 
     env = dict(os.environ, CXX=str(tmp_path / "no-such-c++"), TORCHINDUCTOR_CACHE_DIR=str(tmp_path / "cache"),
                JAX2TORCH_TROPICAL_COMPILE="1")
-    done = subprocess.run([sys.executable, "-c", _NO_COMPILER], env=env, capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-c", _NO_COMPILER], env=env, capture_output=True, text=True, check=False,
                           timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     warned, reason = done.stdout.strip().split(" ", 1)
