@@ -143,10 +143,11 @@ if njit is not None:
 
     @njit(cache=True, nogil=True)
     def _tile(x, first, tn, p, full, thr, metric, cand, found, found_acc):
-        """Matches of pattern ``p`` at starts ``first .. first + len(a) - 1`` into ``found``.
+        """Matches of pattern ``p`` at the ``tn`` starts from ``first`` into ``found``; returns how many.
 
-        Dense columns while more than 1 in 16 starts survive, then the survivors one by one.
-        ``found_acc`` gets the accumulated sum of squares (L2), maximum (L-inf) or 0 (exact).
+        Dense passes while more than 1 in ``_DENSE`` starts survive, then the survivors one by one.
+        ``full`` is the scratch distance buffer (``_TILE + 64`` long, for the mask padding);
+        ``found_acc`` gets the sum of squares (L2), maximum (L-inf) or 0 (exact) of each match.
         """
         m = p.shape[0]
         a = full[:tn]
@@ -217,6 +218,7 @@ if njit is not None:
 
     @njit(cache=True, nogil=True)
     def _grown(buf, used, size):
+        """``buf`` with room for ``size`` entries, its first ``used`` kept."""
         out = np.empty(size, dtype=buf.dtype)
         out[:used] = buf[:used]
         return out
