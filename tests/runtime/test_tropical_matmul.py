@@ -213,8 +213,13 @@ def test_thin_and_padded_shapes(backend, shape):
 @pytest.fixture
 def compiled_tier(monkeypatch):
     """The compiled kernel of the pure-torch backend, forced on, with its failure state reset."""
+    import os
+    import shutil
+
     from jax2torch_runtime.tropical import _matmul_inductor
 
+    if not any(shutil.which(c) for c in (os.environ.get("CXX", ""), "g++", "c++", "clang++") if c):
+        pytest.skip("torch.compile needs a C++ compiler; the fallback without one is tested separately")
     monkeypatch.setenv("JAX2TORCH_TROPICAL_COMPILE", "1")
     monkeypatch.setattr(_matmul_inductor, "MIN_TERMS", 1)
     monkeypatch.setitem(_matmul_inductor._state, "broken", None)
