@@ -32,7 +32,6 @@ import tempfile
 import time
 
 import torch
-
 from jax2torch_runtime import _pattern_fused, pattern
 
 N = 100_000
@@ -128,8 +127,8 @@ def _report(rows, clone_s, eq_s):
 def run(device, rounds, compile_costs):
     matcher = pattern.PyTorchPatternMatcher(device=device)
     x = torch.randn(N, device=device)
-    clone = lambda: x.clone()  # noqa: E731
-    eq = lambda: x == 0.5  # noqa: E731
+    clone = lambda: x.clone()
+    eq = lambda: x == 0.5
     eq_s, clone_s = _time_pair(eq, clone, device, rounds)
     print(f"device={device} threads={torch.get_num_threads()} torch={torch.__version__} N={N} best of {rounds}")
     rows = []
@@ -169,7 +168,7 @@ def _compile_costs(device, rounds):
         op(compiled)
         _sync(device)
         first = time.perf_counter() - start
-        compiled_s, eager_s = _time_pair(lambda: op(compiled), lambda: op(eager), device, rounds)
+        compiled_s, eager_s = _time_pair(lambda op=op: op(compiled), lambda op=op: op(eager), device, rounds)
         print(f"{name:28s} first call {first:6.2f} s   steady {compiled_s * 1e6:8.1f} us   eager {eager_s * 1e6:8.1f} us")
 
 

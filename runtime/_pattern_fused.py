@@ -77,13 +77,12 @@ if njit is not None:
         alive = np.float32(0)
         for t in range(a.shape[0]):
             d = abs(x0[t] - p0)
-            v = d if d == d else _INF32  # NaN rules the window out, as torch.maximum would
+            v = _INF32 if np.isnan(d) else d  # NaN rules the window out, as torch.maximum would
             if not fresh:
-                v = v if v > a[t] else a[t]
+                v = max(v, a[t])  # no NaN left: max is exact and order-free
             if two:
                 e = abs(x1[t] - p1)
-                e = e if e == e else _INF32
-                v = e if e > v else v
+                v = max(v, _INF32 if np.isnan(e) else e)
             a[t] = v
             alive += np.float32(1) if v <= thr else np.float32(0)
         return alive
@@ -135,7 +134,7 @@ if njit is not None:
                 d = abs(d)
                 if not d <= thr:
                     return False, a
-                a = d if d > a else a
+                a = max(a, d)  # d is not NaN here
             elif x[start + j] != p[j]:
                 return False, a
             j += 1

@@ -3,13 +3,12 @@ naive references (ties at the tolerance, NaN/inf, dense matches, rows, ragged ba
 
 from __future__ import annotations
 
+import _pattern_reference as ref
 import numpy as np
 import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import _pattern_reference as ref
 from jax2torch_runtime import _pattern_fused as fused
 from jax2torch_runtime import pattern
 
@@ -189,7 +188,7 @@ def test_dtypes_both_paths_agree(dtype):
     slow, fast = _both(lambda: pattern.find(x, p))
     assert torch.equal(slow, fast) and 100 in fast.tolist()
     for metric in ("l2", "linf"):
-        slow, fast = _both(lambda: pattern.find_approx(x, p.float() + 0.01, 0.3, metric))
+        slow, fast = _both(lambda metric=metric: pattern.find_approx(x, p.float() + 0.01, 0.3, metric))
         _assert_same(slow, fast)
 
 
