@@ -133,7 +133,7 @@ class _FileMigration:
                 return False
             return self.options.selected(code)
 
-        rewriter = UnitRewriter(unit, self.table, self.options, selected)
+        rewriter = UnitRewriter(unit, self.table, self.options, selected, self.analysis.module_names)
         if kind == "small":
             new = node.visit(rewriter)
         else:

@@ -105,6 +105,16 @@ class HookContext:
     arguments: Callable[["cst.Call"], list] | None = None  # the row's argument rewrite alone
     dropped: list = field(default_factory=list)  # argument expressions a rewrite removed
     is_number: Callable[[cst.CSTNode], bool] = lambda node: False  # plainly a Python number here?
+    module_names: dict = field(default_factory=dict)  # module-level name -> "import:<qual>" | "jax:<qual>" | ...
+
+    def is_module(self, node: cst.CSTNode) -> bool:
+        """``torch.sort`` / ``np.linalg`` / ``j2t.lax``: a dotted name rooted at an imported module."""
+        path = dotted_name(node)
+        if path is None:
+            return False
+        root = path.split(".")[0]
+        bound = str(self.module_names.get(root, ""))
+        return root in ("torch", "j2t") or bound.startswith(("import:", "jax:"))
 
     def ref(self, target: str) -> cst.BaseExpression:
         """Expression for a torch/runtime dotted name; records the import it needs."""

@@ -35,9 +35,10 @@ class Outcome:
 
 
 class UnitRewriter(cst.CSTTransformer):
-    def __init__(self, unit, table, options, selected):
+    def __init__(self, unit, table, options, selected, module_names=None):
         super().__init__()
         self.unit, self.table, self.options, self.selected = unit, table, options, selected
+        self.module_names = module_names or {}
         self.out = Outcome()
         self.call_funcs: set[int] = set()
         self.nonrefs: set[int] = set()
@@ -94,7 +95,8 @@ class UnitRewriter(cst.CSTTransformer):
 
     def context(self, rule, qual, position) -> HookContext:
         ctx = HookContext(rule=rule, qualname=qual, options=self.options, resolve=self.resolve, position=position,
-                          is_number=lambda node: cst_is_number(node, self.unit.numbers.__contains__))
+                          is_number=lambda node: cst_is_number(node, self.unit.numbers.__contains__),
+                          module_names=self.module_names)
         ctx.default = lambda call: apply_row(rule, call, ctx)
         ctx.arguments = lambda call: rewrite_args(rule, call, ctx)
         return ctx

@@ -44,6 +44,8 @@ def method(call, ctx):
     """An array method whose torch namesake differs: ``options.method`` renames it, and the row's
     params/rename/inject/unsupported apply to its arguments as for a function row."""
     func = call.func
+    if ctx.is_module(func.value):
+        return None  # ``np.repeat(...)``, ``itertools.repeat(...)``: a module function, not a method
     new_name = ctx.rule.options.get("method", func.attr.value)
     return call.with_changes(func=func.with_changes(attr=cst.Name(new_name)), args=ctx.arguments(call))
 

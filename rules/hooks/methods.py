@@ -1,7 +1,8 @@
 """Array methods whose torch namesake means something else: ``x.transpose(1, 0, 2)`` and ``x.sort()``.
 
 Method calls are matched by name (the receiver's type is unknown statically), so each hook leaves
-calls that are already in torch form (a ``dim=`` keyword) or made on a module (``torch.sort(...)``).
+calls made on a module (``torch.sort(...)``, ``j2t.numpy.transpose(...)``), calls already in torch
+form, and calls a Python list could take (``names.sort()``).
 """
 
 from __future__ import annotations
@@ -10,18 +11,11 @@ import libcst as cst
 
 from jax2torch.hookapi import GiveUp, hook
 
-_MODULE_RECEIVERS = {"torch", "j2t", "np", "numpy", "jnp", "math"}
-
-
-def _receiver(call):
+def _receiver(call, ctx):
+    """The object whose method is called, or None for a module function (``torch.sort(...)``,
+    ``j2t.numpy.transpose(...)``, ``np.repeat(...)``): those are not array methods."""
     value = call.func.value
-    if isinstance(value, cst.Name) and value.value in _MODULE_RECEIVERS:
-        return None
-    return value
-
-
-def _torch_form(call) -> bool:
-    return any(arg.keyword is not None and arg.keyword.value == "dim" for arg in call.args)
+    return None if ctx.is_module(value) else value
 
 
 @hook("transpose_method")
@@ -31,7 +25,7 @@ def transpose_method(call, ctx):
 
     torch's ``Tensor.transpose(a, b)`` swaps two dims; JAX's takes a full permutation (so the two
     agree only for 2-D arrays)."""
-    receiver = _receiver(call)
+    receiver = _receiver(call, ctx)
     if receiver is None or any(arg.keyword is not None for arg in call.args):
         return None  # a module function, or torch's transpose(dim0=, dim1=)
     func = call.func.with_changes(attr=cst.Name("permute"))
@@ -54,8 +48,14 @@ def _is_none(expr) -> bool:
 @hook("sort_method")
 def sort_method(call, ctx):
     """``x.sort(axis)`` returns the sorted array in JAX; torch's ``Tensor.sort`` returns
-    ``(values, indices)`` -> ``x.sort(dim=axis).values``."""
-    if _receiver(call) is None or _torch_form(call):
+    ``(values, indices)`` -> ``x.sort(dim=axis).values``.
+
+    Only calls that Python's ``list.sort`` could not take are rewritten (a positional axis, or a
+    keyword of JAX's: axis/stable/descending/kind/order): ``names.sort()`` and
+    ``items.sort(key=...)`` are list sorts far more often than array sorts, and are left alone."""
+    keywords = {arg.keyword.value for arg in call.args if arg.keyword is not None}
+    positional = any(arg.keyword is None for arg in call.args)
+    if _receiver(call, ctx) is None or keywords & {"key", "reverse", "dim"} or not (positional or keywords):
         return None
     if any(_is_none(arg.value) for arg in call.args if arg.keyword is None or arg.keyword.value == "axis"):
         raise GiveUp("x.sort(axis=None) sorts the flattened array: write x.flatten().sort().values")
