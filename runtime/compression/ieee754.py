@@ -102,13 +102,19 @@ def ieee754_split(weights: torch.Tensor, axis: int | None = None) -> IEEE754Plan
                       sign.view(-1).numpy(), exponent.view(-1).numpy(), mantissa.view(-1).numpy())
         data = {"sign": sign, "exponent": exponent, "mantissa": mantissa}
     else:
-        # the shift writes its narrowing cast straight into the plane (no full-width temporary kept)
-        exponent = torch.empty(bits.shape, dtype=layout.exp_dtype, device=bits.device)
-        torch.bitwise_right_shift(bits, shift, out=exponent)
+        if bits.device.type == "cpu":
+            # the shift writes its narrowing cast straight into the plane (no full-width temporary
+            # kept). CPU only: torch 2.11's CUDA kernel casts the input to the narrow out dtype
+            # *before* shifting (an all-zero exponent plane, caught by the H100 test run).
+            exponent = torch.empty(bits.shape, dtype=layout.exp_dtype, device=bits.device)
+            torch.bitwise_right_shift(bits, shift, out=exponent)
+            mantissa = torch.empty(bits.shape, dtype=layout.man_dtype, device=bits.device)
+            torch.bitwise_and(bits, (1 << shift) - 1, out=mantissa)
+        else:
+            exponent = (bits >> shift).to(layout.exp_dtype)
+            mantissa = (bits & ((1 << shift) - 1)).to(layout.man_dtype)
         if layout.exp_bits < 8 * exponent.element_size():
             exponent.bitwise_and_((1 << layout.exp_bits) - 1)
-        mantissa = torch.empty(bits.shape, dtype=layout.man_dtype, device=bits.device)
-        torch.bitwise_and(bits, (1 << shift) - 1, out=mantissa)
         data = {"sign": bits < 0, "exponent": exponent, "mantissa": mantissa}
     meta = {"shape": list(weights.shape), "dtype": dtype_name(weights.dtype), "axis": ax}
     if ax is not None:
