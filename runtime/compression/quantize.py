@@ -12,6 +12,8 @@ Codes narrower than 8 bits are bit-packed (see :mod:`.bitpack`) so ``nbytes`` is
 
 from __future__ import annotations
 
+import math
+
 import torch
 
 from . import _checks
@@ -29,18 +31,27 @@ def _reduce_dims(x: torch.Tensor, axis: int | None) -> tuple[int, ...] | None:
 
 
 def _extrema(x: torch.Tensor, axis: int | None) -> tuple[torch.Tensor, torch.Tensor]:
-    if axis is None:  # amin/amax, not aminmax: they propagate NaN, which the finite check relies on
-        return x.amin(), x.amax()
+    if axis is None:  # one pass; NaN propagates (the finite check relies on it)
+        return torch.aminmax(x)
     dims = _reduce_dims(x, axis)
     if not dims:
         return x, x
+    # amin + amax, not aminmax(dim=): the latter is ~4x slower per channel on the CPU here
     return x.amin(dim=dims, keepdim=True), x.amax(dim=dims, keepdim=True)
 
 
 def quant_params(x: torch.Tensor, bits: int, symmetric: bool, axis: int | None):
     """Scale (and zero point) per tensor or per channel; shapes broadcast against ``x``."""
     lo, hi = _extrema(x, axis)
-    _checks.check_finite(lo + hi, "weights (their range)")
+    if axis is None:  # one host sync for the check and the zero-range case, no small tensor ops
+        lo_f, hi_f = torch.stack((lo, hi)).tolist()
+        if not math.isfinite(lo_f + hi_f):
+            raise ValueError("weights (their range) contains inf or nan; this lossy encoding needs finite values")
+        if symmetric:
+            span = torch.maximum(-lo, hi)
+            return (span / (2 ** (bits - 1) - 1) if max(-lo_f, hi_f) > 0 else torch.ones_like(span)), None
+    else:
+        _checks.check_finite(lo + hi, "weights (their range)")
     if symmetric:
         qmax = 2 ** (bits - 1) - 1
         span = torch.maximum(-lo, hi)
