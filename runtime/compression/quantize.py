@@ -5,7 +5,8 @@ Asymmetric: the range ``[min(w, 0), max(w, 0)]`` is mapped onto ``[0, 2**bits - 
 zero point, so 0.0 stays exact. Both give ``|w - dequantize(q)| <= scale / 2`` (plus float rounding).
 
 Why the code looks like this: on 2 CPU cores a 1M-element clone costs ~0.15 ms, so every extra pass
-over 4 MB shows. Quantization is one min/max reduction + ``div`` + in-place ``round_`` + one cast;
+over 4 MB shows. Quantization is one min/max reduction + ``div`` + in-place ``round_`` + one cast
+(with numba, symmetric float32 codes are one fused pass: the block-wise kernel, same bits);
 dequantization is one cast + in-place ``mul_``. Rounding is half-to-even (``torch.round``), like NumPy.
 Codes narrower than 8 bits are bit-packed (see :mod:`.bitpack`) so ``nbytes`` is the real storage.
 """
@@ -65,8 +66,43 @@ def quant_params(x: torch.Tensor, bits: int, symmetric: bool, axis: int | None):
     return scale, zero_point
 
 
+#: Module switch for the numba codes kernel (tests turn it off to check the torch passes).
+use_numba = True
+_CHUNK = 16384  # elements per prange block of the global fast path (64 KB of float32)
+
+
+def _symmetric_codes_numba(x: torch.Tensor, scale: torch.Tensor) -> torch.Tensor | None:
+    """``int8(rint(x / scale))`` in one fused pass (the block-wise kernel: IEEE float32 division,
+    round-half-to-even like ``torch.round``, so the same bits as the torch passes), or None where
+    it does not apply: not float32 on the CPU, not contiguous, numba missing, or a scale that is not
+    a normal float (then ``|x / scale|`` could exceed 127 and the int8 cast would wrap)."""
+    from . import blockwise
+
+    if not (use_numba and blockwise.njit is not None and x.dtype == torch.float32 and x.device.type == "cpu"
+            and x.is_contiguous() and x.numel() and float(scale.amin()) >= torch.finfo(torch.float32).tiny):
+        return None
+    flat = x.detach().reshape(-1)
+    codes = torch.empty(flat.shape, dtype=torch.int8)
+    if scale.numel() == 1:  # global: cut into chunks so prange has work to share
+        main = flat.numel() - flat.numel() % _CHUNK
+        if main:
+            blocks = flat[:main].view(-1, _CHUNK)
+            scales = scale.reshape(1).expand(blocks.shape[0]).contiguous()
+            blockwise._codes_kernel(blocks.numpy(), scales.numpy(), codes[:main].view(-1, _CHUNK).numpy())
+        if main < flat.numel():
+            codes[main:] = torch.div(flat[main:], scale.reshape(())).round_().to(torch.int8)
+    else:  # per channel along axis 0: one row of the (channels, rest) view per scale
+        rows = flat.view(scale.numel(), -1)
+        blockwise._codes_kernel(rows.numpy(), scale.reshape(-1).contiguous().numpy(), codes.view(rows.shape).numpy())
+    return codes.view(x.shape)
+
+
 def quantize_codes(x: torch.Tensor, scale: torch.Tensor, zero_point: torch.Tensor | None, bits: int) -> torch.Tensor:
     """Integer codes (int8 symmetric, uint8 asymmetric) for given parameters."""
+    if zero_point is None and (scale.numel() == 1 or (scale.dim() and scale.shape[0] == scale.numel())):
+        fast = _symmetric_codes_numba(x, scale)
+        if fast is not None:
+            return fast
     q = torch.div(x, scale).round_()
     if zero_point is None:
         return q.to(torch.int8)

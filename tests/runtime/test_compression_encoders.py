@@ -463,3 +463,32 @@ def test_blockwise_bitwise_equal_to_reference(monkeypatch, fast, subnormal, dtyp
     # (float16 flushes these tiny ranges to zero blocks, whose scale is 1)
     subnormal_scales = subnormal and dtype != torch.float16
     assert bool(kernel_calls) == (fast and not subnormal_scales and dtype != torch.float64)
+
+
+@pytest.mark.parametrize("per_channel", [False, True])
+@pytest.mark.parametrize("shape", [(1000,), (3 * 16384 + 7,), (64, 256), (7, 33, 5)])
+@pytest.mark.parametrize("magnitude", [1.0, 1e-40, 0.0])
+def test_quantize_numba_codes_equal_torch_passes(monkeypatch, per_channel, shape, magnitude):
+    """The fused numba codes (symmetric, float32, CPU) give the same bits as div + round + cast,
+    exact .5 ties included (round half to even); subnormal and zero ranges fall back to torch."""
+    from jax2torch_runtime.compression import quantize as Q
+
+    if per_channel and len(shape) < 2:
+        pytest.skip("per-channel needs two axes")
+    w = torch.rand(*shape) * 2 - 1
+    if magnitude == 1.0:  # every row peaks at 1.0, so every scale is float32(1/127); plant exact ties
+        rows = w.view(shape[0], -1) if len(shape) > 1 else w.view(1, -1)
+        rows[:, 0] = 1.0
+        step = torch.tensor(1.0) / 127
+        ties = (torch.arange(rows[:, 1::3].numel()) % 200 - 100 + 0.5).to(torch.float32) * step
+        rows[:, 1::3] = ties.view(rows[:, 1::3].shape)
+        assert bool(((rows[:, 1::3] / step) % 1 == 0.5).all())
+    else:
+        w = w * magnitude
+    results = []
+    for fast in (True, False):
+        monkeypatch.setattr(Q, "use_numba", fast)
+        results.append(C.quantize_weights(w, 8, per_channel=per_channel))
+    fast, slow = results
+    assert fast.data.keys() == slow.data.keys()
+    assert all(torch.equal(fast.data[k], slow.data[k]) for k in fast.data)
