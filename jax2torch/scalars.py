@@ -21,6 +21,8 @@ import libcst as cst
 NUMBER_FUNCS = frozenset({"int", "float", "len", "abs", "round", "min", "max", "sum"})
 #: Array attributes that are Python ints in JAX and in torch.
 INT_ATTRS = frozenset({"ndim"})
+#: ``math.pi``, ``jnp.pi``, ``torch.inf``...: module constants that are Python floats.
+CONSTANTS = frozenset({"pi", "e", "inf", "nan", "euler_gamma", "tau"})
 
 
 def ast_is_number(node: ast.AST, is_number_name: Callable[[str], bool]) -> bool:
@@ -36,7 +38,7 @@ def ast_is_number(node: ast.AST, is_number_name: Callable[[str], bool]) -> bool:
     if isinstance(node, ast.Name):
         return is_number_name(node.id)
     if isinstance(node, ast.Attribute):
-        return node.attr in INT_ATTRS
+        return node.attr in INT_ATTRS or (node.attr in CONSTANTS and isinstance(node.value, ast.Name))
     if isinstance(node, ast.Subscript):
         return isinstance(node.value, ast.Attribute) and node.value.attr == "shape" and not isinstance(node.slice, ast.Slice)
     if isinstance(node, ast.Call):
@@ -71,7 +73,7 @@ def cst_is_number(node: cst.CSTNode, is_number_name: Callable[[str], bool]) -> b
     if isinstance(node, cst.Name):
         return is_number_name(node.value)
     if isinstance(node, cst.Attribute):
-        return node.attr.value in INT_ATTRS
+        return node.attr.value in INT_ATTRS or (node.attr.value in CONSTANTS and isinstance(node.value, cst.Name))
     if isinstance(node, cst.Subscript):
         return (isinstance(node.value, cst.Attribute) and node.value.attr.value == "shape"
                 and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index))
