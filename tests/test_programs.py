@@ -23,6 +23,7 @@ PROGRAMS = {
     "fixtures/programs/tiny_gpt.py": dict(rtol=1e-4, atol=1e-5),
     "fixtures/programs/vae_adam.py": dict(rtol=1e-4, atol=1e-5),
     "fixtures/programs/gp_regression.py": dict(rtol=1e-4, atol=1e-4),
+    "fixtures/programs/custom_grad_ode.py": dict(rtol=1e-4, atol=1e-5),
 }
 MIGRATOR = Migrator(load_rule_table())
 
