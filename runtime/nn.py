@@ -13,7 +13,7 @@ import math
 
 import torch
 
-__all__ = ["one_hot", "logsumexp", "softmax", "log_softmax", "standardize", "gelu", "glu"]
+__all__ = ["one_hot", "logsumexp", "softmax", "log_softmax", "standardize", "gelu", "glu", "dot_product_attention"]
 
 
 def _axes(x: torch.Tensor, axis):
@@ -236,3 +236,70 @@ def gelu(x, approximate: bool = True) -> torch.Tensor:
 def glu(x, axis: int = -1) -> torch.Tensor:
     """``jax.nn.glu``: halves ``axis`` into values and gates, ``a * sigmoid(b)``."""
     return torch.nn.functional.glu(torch.as_tensor(x), dim=axis)
+
+
+def dot_product_attention(query, key, value, bias=None, mask=None, *, scale=None, is_causal=False,
+                          query_seq_lengths=None, key_value_seq_lengths=None, local_window_size=None,
+                          implementation=None) -> torch.Tensor:
+    """``jax.nn.dot_product_attention`` with JAX's layout and masking, written out (JAX's XLA path).
+
+    Inputs are ``(B, T, N, H)`` (or ``(T, N, H)``), not torch SDPA's ``(B, N, T, H)``; key/value may
+    have fewer heads (grouped-query: query head ``n`` reads key head ``n // (N // K)``). ``mask`` is
+    True where attention is allowed; masked logits get JAX's large finite negative (not ``-inf``),
+    so a fully masked row attends uniformly as in JAX, and rows past ``query_seq_lengths`` are zero.
+    Logits and the softmax are float32 (or wider), the probabilities are cast to the key's dtype.
+    ``implementation`` (xla/cudnn) only picks a JAX backend and is ignored.
+    """
+    query, key, value = (torch.as_tensor(t) for t in (query, key, value))
+    squeeze = query.ndim == 3
+    if squeeze:
+        query, key, value = query[None], key[None], value[None]
+    bias = None if bias is None else (bias[None] if bias.ndim == 3 else bias)
+    mask = None if mask is None else (mask[None] if mask.ndim == 3 else mask)
+    _, t, n, h = query.shape
+    s, k = key.shape[1], key.shape[2]
+    if n % k:
+        raise ValueError(f"dot_product_attention: {n} query heads cannot be grouped over {k} key heads")
+    if n != k:
+        key, value = key.repeat_interleave(n // k, dim=2), value.repeat_interleave(n // k, dim=2)
+    logits_dtype = torch.promote_types(query.dtype, torch.float32)
+    logits = torch.einsum("btnh,bsnh->bnts", query.to(logits_dtype), key.to(logits_dtype))
+    logits = logits * torch.tensor(1.0 / math.sqrt(h) if scale is None else scale, dtype=logits_dtype)
+    if bias is not None:
+        logits = (logits + bias).to(logits_dtype)
+    keep = None if mask is None else mask.to(torch.bool)
+    positions_q = torch.arange(t, device=logits.device)[:, None]
+    positions_k = torch.arange(s, device=logits.device)[None, :]
+    for extra in (positions_q >= positions_k if is_causal else None, _window(positions_q, positions_k, local_window_size),
+                  _lengths(t, s, query_seq_lengths, key_value_seq_lengths, logits.device)):
+        if extra is not None:
+            keep = extra if keep is None else keep & extra
+    if keep is not None:
+        big = -0.7 * min(torch.finfo(logits_dtype).max, torch.finfo(torch.float32).max)
+        logits = torch.where(keep, logits, torch.tensor(big, dtype=logits_dtype, device=logits.device))
+    probs = torch.softmax(logits.to(torch.float32), dim=-1).to(key.dtype)
+    out = torch.einsum("bnts,bsnh->btnh", probs, value)
+    if query_seq_lengths is not None:
+        valid = torch.arange(t, device=out.device)[None, :] < torch.as_tensor(query_seq_lengths, device=out.device)[:, None]
+        out = out * valid[:, :, None, None].to(out.dtype)
+    return out[0] if squeeze else out
+
+
+def _window(positions_q, positions_k, local_window_size):
+    if local_window_size is None:
+        return None
+    left, right = (local_window_size, local_window_size) if isinstance(local_window_size, int) else local_window_size
+    return (positions_q <= positions_k + left) & (positions_q >= positions_k - right)
+
+
+def _lengths(t, s, q_lengths, kv_lengths, device):
+    if q_lengths is None and kv_lengths is None:
+        return None
+    keep = torch.ones((1, 1, t, s), dtype=torch.bool, device=device)
+    if q_lengths is not None:
+        q = torch.as_tensor(q_lengths, device=device)
+        keep = keep & (torch.arange(t, device=device)[None, None, :, None] < q[:, None, None, None])
+    if kv_lengths is not None:
+        kv = torch.as_tensor(kv_lengths, device=device)
+        keep = keep & (torch.arange(s, device=device)[None, None, None, :] < kv[:, None, None, None])
+    return keep
