@@ -12,7 +12,8 @@ import torch
 from jax2torch_runtime import tree
 from jax2torch_runtime._numpy_core import asarray
 
-__all__ = ["device_count", "device_put", "devices", "local_device_count", "local_devices"]
+__all__ = ["device_count", "device_get", "device_put", "devices", "local_device_count", "local_devices",
+           "process_count", "process_index"]
 
 _GPU_NAMES = ("gpu", "cuda", "rocm")
 
@@ -59,3 +60,19 @@ def device_put(x, device=None):
         return leaf if device is None else leaf.to(device)
 
     return tree.map(put, x)
+
+
+def device_get(x):
+    """``jax.device_get``: every array leaf comes back to the host as a NumPy array (as in JAX);
+    other leaves are returned as they are."""
+    return tree.map(lambda leaf: leaf.detach().cpu().numpy() if isinstance(leaf, torch.Tensor) else leaf, x)
+
+
+def process_index() -> int:
+    """``jax.process_index``: this runtime maps one process, so 0."""
+    return 0
+
+
+def process_count() -> int:
+    """``jax.process_count``: this runtime maps one process, so 1."""
+    return 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 
 import torch
@@ -10,10 +11,13 @@ from jax2torch_runtime._custom_ad import custom_jvp, custom_vjp
 from jax2torch_runtime._eval_shape import ShapeDtypeStruct, eval_shape
 from jax2torch_runtime._placement import (
     device_count,
+    device_get,
     device_put,
     devices,
     local_device_count,
     local_devices,
+    process_count,
+    process_index,
 )
 
 __all__ = [
@@ -25,12 +29,16 @@ __all__ = [
     "debug_print",
     "default_backend",
     "device_count",
+    "device_get",
     "device_put",
+    "disable_jit",
     "devices",
     "eval_shape",
     "jit",
     "local_device_count",
     "local_devices",
+    "process_count",
+    "process_index",
     "remat",
     "value_and_grad",
 ]
@@ -97,3 +105,16 @@ def default_backend() -> str:
 def debug_print(fmt: str, *args, **kwargs) -> None:
     """``jax.debug.print``: ``str.format`` placeholders, printed eagerly."""
     print(fmt.format(*args, **kwargs))
+
+
+@contextlib.contextmanager
+def disable_jit(disable: bool = True):
+    """``jax.disable_jit()``: run compiled code eagerly inside the block. Migrated code is eager
+    unless ``--jit compile`` wrapped functions in ``torch.compile``; this switches those off."""
+    if not disable:
+        yield
+        return
+    import torch._dynamo
+
+    with torch._dynamo.config.patch(disable=True):
+        yield
