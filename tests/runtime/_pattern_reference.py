@@ -85,3 +85,19 @@ def hierarchy(x, k, levels, branching, tol):
         out.append((span, symbols))
         seq, width, span = symbols, branching, span * branching
     return out
+
+
+def batched(seqs, pats, tol, metric):
+    """Every (pattern, sequence, start) match of a batched search with its distance, sorted."""
+    rows = []
+    for pi, p in enumerate(pats):
+        for si, s in enumerate(seqs):
+            if len(p) > len(s):
+                continue
+            if tol is None:
+                rows += [((pi, si, st), 0.0) for st in find_1d(s, p)]
+            else:
+                d = distances_1d(s, p, metric)
+                rows += [((pi, si, int(st)), d[st]) for st in np.nonzero(d <= tol)[0]]
+    return sorted(rows)
+

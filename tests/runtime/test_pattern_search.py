@@ -119,20 +119,6 @@ def test_distance_profile():
             torch.testing.assert_close(pattern.distance_profile(x.T, p, metric, dim=0), prof.T)
 
 
-def _batched_reference(seqs, pats, tol, metric):
-    rows = []
-    for pi, p in enumerate(pats):
-        for si, s in enumerate(seqs):
-            if len(p) > len(s):
-                continue
-            if tol is None:
-                rows += [((pi, si, st), 0.0) for st in ref.find_1d(s, p)]
-            else:
-                d = ref.distances_1d(s, p, metric)
-                rows += [((pi, si, int(st)), d[st]) for st in np.nonzero(d <= tol)[0]]
-    return sorted(rows)
-
-
 @pytest.mark.parametrize("count", [3, 40])
 @pytest.mark.parametrize("tol,metric", [(None, "l2"), (0.0, "l2"), (0.8, "l2"), (0.4, "linf")])
 @pytest.mark.parametrize("values", ["small ints", "normal"])
@@ -147,7 +133,7 @@ def test_find_batched_many_patterns_and_sequences(count, tol, metric, values):
     pats = torch.stack([data[i % 4, i : i + 5] for i in range(count)])
     pats[1::2] += 0.05 * torch.randn(pats[1::2].shape, generator=g, dtype=torch.float64)
     result = pattern.find_batched(data, pats, tol=tol, metric=metric)
-    expected = _batched_reference(list(data.numpy()), list(pats.numpy()), tol, metric)
+    expected = ref.batched(list(data.numpy()), list(pats.numpy()), tol, metric)
     assert [tuple(r) for r in result.positions.tolist()] == [r for r, _ in expected]
     np.testing.assert_allclose(result.distances.numpy(), [d for _, d in expected], rtol=1e-12, atol=1e-12)
 
@@ -158,7 +144,7 @@ def test_find_batched_ragged_sequences_and_pattern_lengths():
     pats = [torch.tensor([1.0, 0.0, 1.0]), [0.0, 0.0, 1.0, 1.0], seqs[1][:10].clone(), torch.ones(20)]
     result = pattern.find_batched(seqs, pats)
     pat_arrays = [np.asarray(p if not isinstance(p, torch.Tensor) else p.numpy(), dtype=np.float32) for p in pats]
-    expected = _batched_reference([s.numpy() for s in seqs], pat_arrays, None, "l2")
+    expected = ref.batched([s.numpy() for s in seqs], pat_arrays, None, "l2")
     assert [tuple(r) for r in result.positions.tolist()] == [r for r, _ in expected]
 
 
