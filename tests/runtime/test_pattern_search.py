@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+import _pattern_reference as ref
 import numpy as np
 import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from jax2torch_runtime import pattern
-import _pattern_reference as ref
 
 TOL_BAND = 1e-4  # relative band around tol where float32 vs float64 rounding may decide either way
 
