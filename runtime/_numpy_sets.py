@@ -88,3 +88,78 @@ def unique_all(x, *, size=None, fill_value=None):
     """``jnp.unique_all``: values, first-occurrence indices, inverse indices and counts."""
     out = unique(x, return_index=True, return_inverse=True, return_counts=True, size=size, fill_value=fill_value)
     return UniqueAllResult(*out)
+
+
+# ---- two-array set operations: intersect1d, union1d, setdiff1d, setxor1d -----------------------
+
+def _flat_pair(ar1, ar2):
+    """Both inputs flattened and promoted to one dtype, as JAX's set operations do."""
+    a = torch.as_tensor(ar1)
+    b = torch.as_tensor(ar2, device=a.device)
+    dtype = torch.result_type(a, b)
+    return a.reshape(-1).to(dtype), b.reshape(-1).to(dtype)
+
+
+def _sized(values: torch.Tensor, size, fill_value) -> torch.Tensor:
+    """JAX's ``size=`` form of intersect1d/setxor1d/setdiff1d: the first ``size`` results, padded
+    with ``fill_value``, else with the smallest result (0 when there is none)."""
+    if size is None:
+        return values
+    n = values.shape[0]
+    if n >= size:
+        return values[:size]
+    if fill_value is None:
+        fill = values[:1] if n else values.new_zeros(1)
+    else:
+        fill = torch.full((1,), fill_value, dtype=values.dtype, device=values.device)
+    return torch.cat([values, fill.expand(size - n)])
+
+
+def intersect1d(ar1, ar2, assume_unique=False, return_indices=False, *, size=None, fill_value=None):
+    """``jnp.intersect1d``: sorted values present in both (flattened) inputs.
+
+    ``return_indices`` adds the first-occurrence index of each value in each input; with ``size``
+    the padded index slots hold the input's length, as in JAX. ``assume_unique`` is only a speed
+    hint in JAX for inputs that are unique, so the exact computation serves it too.
+    """
+    a, b = _flat_pair(ar1, ar2)
+    ua, ia = unique(a, return_index=True)
+    ub, ib = unique(b, return_index=True)
+    in_b = torch.isin(ua, ub)
+    values = _sized(ua[in_b], size, fill_value)
+    if not return_indices:
+        return values
+    i1, i2 = ia[in_b], ib[torch.isin(ub, ua)]
+    if size is not None:
+        i1 = torch.cat([i1[:size], i1.new_full((max(size - i1.numel(), 0),), a.numel())])
+        i2 = torch.cat([i2[:size], i2.new_full((max(size - i2.numel(), 0),), b.numel())])
+    return values, i1, i2
+
+
+def union1d(ar1, ar2, *, size=None, fill_value=None):
+    """``jnp.union1d``: sorted unique values of both inputs; ``size`` pads like :func:`unique`
+    (with the smallest value by default)."""
+    a, b = _flat_pair(ar1, ar2)
+    both = torch.cat([a, b])
+    if both.numel() == 0 and size:
+        if fill_value is None:
+            raise ValueError("jnp.union1d: for zero-sized input with nonzero size argument, fill_value must be specified")
+        return torch.full((size,), fill_value, dtype=both.dtype, device=both.device)
+    return unique(both, size=size, fill_value=fill_value)
+
+
+def setdiff1d(ar1, ar2, assume_unique=False, *, size=None, fill_value=None):
+    """``jnp.setdiff1d``: sorted unique values of ``ar1`` not in ``ar2``, in ``ar1``'s dtype (JAX
+    does not promote here); ``size`` pads with ``fill_value`` or 0."""
+    a = torch.as_tensor(ar1).reshape(-1)
+    b = torch.as_tensor(ar2, device=a.device).reshape(-1)
+    ua = unique(a)
+    return _sized(ua[~torch.isin(ua, b)], size, 0 if fill_value is None else fill_value)
+
+
+def setxor1d(ar1, ar2, assume_unique=False, *, size=None, fill_value=None):
+    """``jnp.setxor1d``: sorted values in exactly one of the inputs."""
+    a, b = _flat_pair(ar1, ar2)
+    ua, ub = unique(a), unique(b)
+    only = torch.cat([ua[~torch.isin(ua, ub)], ub[~torch.isin(ub, ua)]])
+    return _sized(torch.sort(only).values, size, fill_value)

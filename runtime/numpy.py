@@ -56,6 +56,10 @@ from jax2torch_runtime._numpy_sets import (  # noqa: F401
     unique_counts,
     unique_inverse,
     unique_all,
+    intersect1d,
+    union1d,
+    setdiff1d,
+    setxor1d,
 )
 from jax2torch_runtime._numpy_reductions import (  # noqa: F401
     quantile,
@@ -158,6 +162,10 @@ __all__ = [
     "unique_counts",
     "unique_inverse",
     "unique_all",
+    "intersect1d",
+    "union1d",
+    "setdiff1d",
+    "setxor1d",
     "quantile",
     "nanquantile",
     "percentile",
