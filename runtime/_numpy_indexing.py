@@ -196,3 +196,153 @@ def take(a, indices, axis=None, out=None, mode=None, unique_indices=False, indic
     elif mode not in ("clip", "wrap", "promise_in_bounds"):
         raise ValueError(f"jnp.take: invalid mode {mode!r}")
     return picked
+
+
+# ---- insert, delete and functional scatters (JAX returns new arrays) ---------------------------
+
+def _flat_axis(arr, axis):
+    """``axis=None`` means "the flattened array" in insert/delete/put_along_axis."""
+    a = torch.as_tensor(arr)
+    return (a.reshape(-1), 0) if axis is None else (a, axis % max(a.ndim, 1))
+
+
+def insert(arr, obj, values, axis=None) -> torch.Tensor:
+    """``jnp.insert``: ``values`` placed before the positions ``obj`` (an int, a slice or a 1-D
+    index array; negative indices count from the end, out-of-range ones are clipped). A scalar
+    ``obj`` inserts the whole ``values`` block there, as in JAX."""
+    a, axis = _flat_axis(arr, axis)
+    n = a.shape[axis]
+    indices = torch.arange(n)[obj] if isinstance(obj, slice) else torch.as_tensor(obj)
+    indices = indices.to(device=a.device, dtype=torch.long)
+    if indices.ndim > 1:
+        raise ValueError("jnp.insert(): obj must be a slice, a one-dimensional array, or a scalar")
+    vals = torch.as_tensor(values, device=a.device).to(a.dtype)
+    while vals.ndim < a.ndim:
+        vals = vals.unsqueeze(0)
+    if indices.numel() == 1:
+        if indices.ndim == 0:
+            vals = torch.movedim(vals, 0, axis)
+        indices = indices.reshape(1).expand(vals.shape[axis])
+    n_insert = torch.broadcast_shapes(indices.shape, (vals.shape[axis],))[0]
+    indices = torch.where(indices < 0, indices + n, indices).clamp(0, n).expand(n_insert)
+    order = torch.argsort(indices, stable=True)
+    values_at = indices.clone()
+    values_at[order] += torch.arange(n_insert, device=a.device)
+    keep = torch.ones(n + n_insert, dtype=torch.bool, device=a.device)
+    keep[values_at] = False
+    shape = list(a.shape)
+    shape[axis] = n + n_insert
+    out = a.new_zeros(shape)
+    lead = (slice(None),) * axis
+    target = list(shape)
+    target[axis] = n_insert
+    out[lead + (values_at,)] = vals.expand(target) if vals.shape[axis] == n_insert else vals.broadcast_to(target)
+    out[lead + (keep,)] = a
+    return out
+
+
+def delete(arr, obj, axis=None, *, assume_unique_indices=False) -> torch.Tensor:
+    """``jnp.delete``: drop the entries ``obj`` (int, slice, index array with negatives and
+    repeats, or a boolean mask) along ``axis``; ``axis=None`` works on the flattened array."""
+    a, axis = _flat_axis(arr, axis)
+    n = a.shape[axis]
+    keep = torch.ones(n, dtype=torch.bool, device=a.device)
+    if isinstance(obj, slice):
+        keep[obj] = False
+    else:
+        idx = torch.as_tensor(obj, device=a.device)
+        if idx.dtype == torch.bool:
+            if idx.shape != (n,):
+                raise ValueError("np.delete(arr, obj): for boolean indices, obj must be one-dimensional "
+                                 "with length matching specified axis.")
+            keep = ~idx
+        elif idx.ndim == 0 and not -n <= int(idx) < n:
+            raise IndexError(f"index {int(idx)} is out of bounds for axis {axis} with size {n}")
+        else:
+            keep[idx.long().reshape(-1)] = False
+    return a[(slice(None),) * axis + (keep,)]
+
+
+def put_along_axis(arr, indices, values, axis, inplace=True, *, mode=None) -> torch.Tensor:
+    """``jnp.put_along_axis`` (JAX requires ``inplace=False``): a new tensor with ``values``
+    scattered at ``indices`` along ``axis``; negative indices count from the end."""
+    a, ax = _flat_axis(arr, axis)
+    idx = torch.as_tensor(indices, device=a.device).long()
+    idx = idx.reshape(-1) if axis is None else idx
+    idx = torch.where(idx < 0, idx + a.shape[ax], idx)
+    src = torch.as_tensor(values, device=a.device).to(a.dtype).broadcast_to(idx.shape)
+    out = a.scatter(ax, idx, src)
+    return out.reshape(torch.as_tensor(arr).shape) if axis is None else out
+
+
+def fill_diagonal(a, val, wrap=False, *, inplace=True) -> torch.Tensor:
+    """``jnp.fill_diagonal`` (JAX requires ``inplace=False``): a copy with the main diagonal set
+    to ``val`` (repeated cyclically when it is an array). JAX rejects ``wrap=True``; so does this."""
+    if wrap:
+        raise NotImplementedError("wrap=True is not implemented, must use wrap=False")
+    t = torch.as_tensor(a)
+    if t.ndim < 2:
+        raise ValueError("array must be at least 2-d")
+    if t.ndim > 2 and len(set(t.shape)) != 1:
+        raise ValueError("All dimensions of input must be of equal length")
+    flat = t.reshape(-1).clone()
+    if t.ndim == 2:
+        step = t.shape[1] + 1
+        end = min(flat.numel(), t.shape[1] * t.shape[1])
+    else:
+        step = 1 + sum(int(torch.tensor(t.shape[:i]).prod()) for i in range(1, t.ndim))
+        end = flat.numel()
+    positions = torch.arange(0, end, step, device=t.device)
+    v = torch.as_tensor(val, device=t.device).to(t.dtype).reshape(-1)
+    flat[positions] = v.repeat(-(-positions.numel() // max(v.numel(), 1)))[: positions.numel()]
+    return flat.reshape(t.shape)
+
+
+# ---- index construction: flatnonzero, ix_, indices, lexsort -------------------------------------
+
+def flatnonzero(a, *, size=None, fill_value=None) -> torch.Tensor:
+    """``jnp.flatnonzero``: indices of the non-zero entries of the flattened input, cut or padded
+    to ``size`` with ``fill_value`` (default 0) for use under ``jit``."""
+    idx = torch.nonzero(torch.as_tensor(a).reshape(-1)).reshape(-1)
+    if size is None:
+        return idx
+    pad_with = 0 if fill_value is None else fill_value
+    return torch.cat([idx[:size], idx.new_full((max(size - idx.numel(), 0),), pad_with)])
+
+
+def ix_(*args):
+    """``jnp.ix_``: each 1-D index array reshaped to broadcast along its own axis (an open mesh)."""
+    out = []
+    for i, arg in enumerate(args):
+        t = torch.as_tensor(arg)
+        if t.ndim != 1:
+            raise ValueError(f"Arguments to jax.numpy.ix_ must be 1-dimensional, got shape {tuple(t.shape)}")
+        shape = [1] * len(args)
+        shape[i] = t.shape[0]
+        out.append(t.reshape(shape))
+    return tuple(out)
+
+
+def indices(dimensions, dtype=None, sparse=False):
+    """``jnp.indices``: the grid of index values, stacked to shape ``(ndim, *dimensions)``, or
+    with ``sparse`` one broadcastable ``arange`` per axis."""
+    dims = tuple(dimensions)
+    ranges = [torch.arange(n, dtype=dtype or torch.long) for n in dims]
+    if sparse:
+        return tuple(r.reshape([n if j == i else 1 for j, n in enumerate(dims)]) for i, r in enumerate(ranges))
+    if not dims:
+        return torch.empty((0,), dtype=dtype or torch.long)
+    return torch.stack(torch.meshgrid(*ranges, indexing="ij"))
+
+
+def lexsort(keys, axis=-1) -> torch.Tensor:
+    """``jnp.lexsort``: indices that sort by the last key, ties broken by the previous ones, via
+    one stable argsort per key (the first key first)."""
+    keys = list(torch.unbind(keys)) if isinstance(keys, torch.Tensor) else [torch.as_tensor(k) for k in keys]
+    if not keys:
+        raise TypeError("need sequence of keys with len > 0 in lexsort")
+    keys = [k.to(torch.uint8) if k.dtype == torch.bool else k for k in keys]
+    order = torch.argsort(keys[0], dim=axis, stable=True)
+    for key in keys[1:]:
+        order = order.gather(axis, torch.argsort(key.gather(axis, order), dim=axis, stable=True))
+    return order
