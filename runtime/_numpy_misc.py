@@ -247,3 +247,110 @@ def fft_ihfft(a, n=None, axis=-1, norm=None) -> torch.Tensor:
     """``jnp.fft.ihfft``: ``torch.fft.ihfft`` returns a lazily conjugated view, which
     ``.numpy()`` and some kernels reject; the result is materialised like JAX's array."""
     return torch.fft.ihfft(torch.as_tensor(a), n=n, dim=axis, norm=norm).resolve_conj()
+
+
+# ---- shape and bit helpers: trim_zeros, resize, packbits, unpackbits, piecewise -----------------
+
+def trim_zeros(filt, trim="fb", axis=None) -> torch.Tensor:
+    """``jnp.trim_zeros``: cut leading (``'f'``) and/or trailing (``'b'``) all-zero slices along
+    ``axis`` (default every axis, so an N-D input shrinks to the bounding box of its non-zeros)."""
+    x = torch.as_tensor(filt)
+    axes = range(x.ndim) if axis is None else [a % x.ndim for a in ((axis,) if isinstance(axis, int) else axis)]
+    trim = trim.lower()
+    if not axes or ("f" not in trim and "b" not in trim):
+        return x
+    index = [slice(None)] * x.ndim
+    for ax in axes:
+        others = [i for i in range(x.ndim) if i != ax]
+        mask = (x != 0).any(dim=others) if others else x != 0
+        hits = torch.nonzero(mask).reshape(-1)
+        if hits.numel() == 0:
+            index[ax] = slice(0, 0)
+            continue
+        index[ax] = slice(int(hits[0]) if "f" in trim else None, int(hits[-1]) + 1 if "b" in trim else None)
+    return x[tuple(index)]
+
+
+def resize(a, new_shape) -> torch.Tensor:
+    """``jnp.resize``: the flattened input repeated cyclically to fill ``new_shape`` (zeros when
+    either side is empty); ``torch.Tensor.resize_`` leaves new memory uninitialised instead."""
+    x = torch.as_tensor(a).reshape(-1)
+    shape = (new_shape,) if isinstance(new_shape, int) else tuple(new_shape)
+    if any(n < 0 for n in shape):
+        raise ValueError("all elements of `new_shape` must be non-negative")
+    total = 1
+    for n in shape:
+        total *= n
+    if x.numel() == 0 or total == 0:
+        return x.new_zeros(shape)
+    return x.repeat(-(-total // x.numel()))[:total].reshape(shape)
+
+
+def _bit_weights(bitorder: str, device) -> torch.Tensor:
+    if bitorder not in ("little", "big"):
+        raise ValueError("'order' must be either 'little' or 'big'")
+    bits = torch.arange(8, dtype=torch.uint8, device=device)
+    return bits.flip(0) if bitorder == "big" else bits
+
+
+def packbits(a, axis=None, bitorder="big") -> torch.Tensor:
+    """``jnp.packbits``: non-zero entries as bits, eight per ``uint8`` along ``axis`` (the last
+    byte zero-padded); ``axis=None`` packs the flattened input."""
+    x = torch.as_tensor(a)
+    if x.is_floating_point() or x.is_complex():
+        raise TypeError("Expected an input array of integer or boolean data type")
+    bits = _bit_weights(bitorder, x.device)
+    x = (x != 0).to(torch.uint8)
+    if axis is None:
+        x, axis = x.reshape(-1), 0
+    x = x.movedim(axis, -1)
+    x = torch.nn.functional.pad(x, (0, -x.shape[-1] % 8))
+    x = x.reshape(x.shape[:-1] + (x.shape[-1] // 8, 8))
+    packed = (x << bits).sum(-1).to(torch.uint8)
+    return packed.movedim(-1, axis)
+
+
+def unpackbits(a, axis=None, count=None, bitorder="big") -> torch.Tensor:
+    """``jnp.unpackbits``: each ``uint8`` expanded to eight 0/1 ``uint8`` entries along ``axis``;
+    ``count`` keeps the first ``count`` bits (zero-padding past the end)."""
+    x = torch.as_tensor(a)
+    if x.dtype != torch.uint8:
+        raise TypeError("Expected an input array of unsigned byte data type")
+    bits = torch.ones((), dtype=torch.uint8, device=x.device) << _bit_weights(bitorder, x.device)
+    if axis is None:
+        x, axis = x.reshape(-1), 0
+    x = x.movedim(axis, -1)
+    out = ((x.unsqueeze(-1) & bits) > 0).to(torch.uint8)
+    out = out.reshape(out.shape[:-2] + (-1,))
+    if count is not None:
+        out = torch.nn.functional.pad(out, (0, count - out.shape[-1])) if count > out.shape[-1] else out[..., :count]
+    return out.movedim(-1, axis)
+
+
+def piecewise(x, condlist, funclist, *args, **kw) -> torch.Tensor:
+    """``jnp.piecewise``: where a condition holds, the matching function of ``x`` (or constant);
+    a later true condition overrides an earlier one, and ``len(condlist) + 1`` functions give
+    the "otherwise" value first. Results are cast to ``x``'s dtype as in JAX.
+
+    Each function is called once on the whole ``x`` (JAX calls it on the selected elements), which
+    is the same for elementwise functions.
+    """
+    t = torch.as_tensor(x)
+    conds = [torch.as_tensor(c, device=t.device).to(torch.bool) for c in condlist]
+    funcs = list(funclist)
+    if len(funcs) == len(conds) + 1:
+        funcs = funcs[-1:] + funcs[:-1]
+    elif len(funcs) == len(conds):
+        funcs = [0] + funcs
+    else:
+        raise ValueError(f"with {len(conds)} condition(s), either {len(conds)} or {len(conds) + 1} "
+                         f"functions are expected; got {len(funcs)}")
+
+    def value(f):
+        v = f(t, *args, **kw) if callable(f) else f
+        return torch.as_tensor(v, device=t.device).to(t.dtype).broadcast_to(t.shape)
+
+    out = value(funcs[0])
+    for cond, f in zip(conds, funcs[1:]):
+        out = torch.where(cond, value(f), out)
+    return out

@@ -155,3 +155,24 @@ def cbrt(x) -> torch.Tensor:
     """``jnp.cbrt``: the real cube root (negative for negative input; no ``torch.cbrt``)."""
     x = _inexact(x)
     return torch.sign(x) * torch.abs(x).pow(1.0 / 3.0)
+
+
+def unwrap(p, discont=None, axis=-1, period=6.283185307179586) -> torch.Tensor:
+    """``jnp.unwrap``: remove jumps larger than ``discont`` (default ``period / 2``) along ``axis``
+    by adding multiples of ``period``; integer inputs stay integer only with an integer period,
+    as JAX's promotion gives."""
+    x, per = _operands(p, period)
+    dtype = torch.result_type(x, per)
+    x, per = x.to(dtype), per.to(dtype)
+    if x.is_complex():
+        raise ValueError("jnp.unwrap does not support complex inputs.")
+    if x.shape[axis] == 0:
+        return x
+    interval = per // 2 if not dtype.is_floating_point else per / 2
+    limit = per / 2 if discont is None else discont
+    dd = torch.diff(x, dim=axis)
+    ddmod = torch.remainder(dd + interval, per) - interval
+    ddmod = torch.where((ddmod == -interval) & (dd > 0), interval, ddmod)
+    correct = torch.where(dd.abs() < limit, torch.zeros_like(dd), ddmod - dd)
+    head = x.narrow(axis, 0, 1)
+    return torch.cat([head, x.narrow(axis, 1, x.shape[axis] - 1) + torch.cumsum(correct, dim=axis)], dim=axis)

@@ -96,6 +96,7 @@ from jax2torch_runtime._numpy_signal import (  # noqa: F401
     tri,
     average,
     cbrt,
+    unwrap,
 )
 from jax2torch_runtime._numpy_misc import (  # noqa: F401
     tril_indices,
@@ -125,6 +126,11 @@ from jax2torch_runtime._numpy_misc import (  # noqa: F401
     linalg_lstsq,
     gradient,
     fft_ihfft,
+    trim_zeros,
+    resize,
+    packbits,
+    unpackbits,
+    piecewise,
 )
 
 __all__ = [
@@ -206,6 +212,7 @@ __all__ = [
     "tri",
     "average",
     "cbrt",
+    "unwrap",
     "tril_indices",
     "triu_indices",
     "tril_indices_from",
@@ -233,4 +240,9 @@ __all__ = [
     "linalg_lstsq",
     "gradient",
     "fft_ihfft",
+    "trim_zeros",
+    "resize",
+    "packbits",
+    "unpackbits",
+    "piecewise",
 ]
