@@ -262,3 +262,32 @@ def ndim(a) -> int:
 def shape(a) -> tuple:
     """``jnp.shape``: the shape as a tuple, ``()`` for a Python number."""
     return tuple(a.shape if isinstance(a, torch.Tensor) else torch.as_tensor(a).shape)
+
+
+def _partition_order(a, kth: int, axis: int):
+    """The moved-to-last input, its stable ascending order and ``kth`` as a non-negative index."""
+    x = torch.as_tensor(a)
+    if x.is_complex():
+        raise NotImplementedError("jnp.partition for complex dtype is not implemented.")
+    x = x.movedim(axis, -1)
+    n = x.shape[-1]
+    if not -n <= kth < n:
+        raise ValueError(f"kth={kth} is out of bounds for axis of size {n}")
+    return x, torch.argsort(x, dim=-1, stable=True), kth % n
+
+
+def partition(a, kth, axis=-1) -> torch.Tensor:
+    """``jnp.partition``, value for value: JAX's ``top_k`` construction puts the ``kth + 1``
+    smallest entries first in ascending order and the rest after them in descending order."""
+    x, order, k = _partition_order(a, kth, axis)
+    s = x.gather(-1, order)
+    return torch.cat([s[..., : k + 1], s[..., k + 1:].flip(-1)], dim=-1).movedim(-1, axis)
+
+
+def argpartition(a, kth, axis=-1) -> torch.Tensor:
+    """``jnp.argpartition``, index for index: the ``kth + 1`` smallest entries' indices in stable
+    ascending order (``top_k`` breaks ties by lower index), then the remaining indices in
+    increasing index order, as JAX's proxy ``top_k`` gives."""
+    x, order, k = _partition_order(a, kth, axis)
+    rest = torch.sort(order[..., k + 1:], dim=-1).values
+    return torch.cat([order[..., : k + 1], rest], dim=-1).movedim(-1, axis)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 
 import torch
 
@@ -354,3 +355,87 @@ def piecewise(x, condlist, funclist, *args, **kw) -> torch.Tensor:
     for cond, f in zip(conds, funcs[1:]):
         out = torch.where(cond, value(f), out)
     return out
+
+
+# ---- jnp.vectorize: nested torch.func.vmap over the broadcast (non-core) dimensions -------------
+
+_DIM = r"\w+"
+_CORE = rf"(?:{_DIM}(?:,{_DIM})*)?"
+_ARG = rf"\({_CORE}\)"
+_ARGS = rf"{_ARG}(?:,{_ARG})*"
+_SIGNATURE = rf"^{_ARGS}->{_ARGS}$"
+
+
+def _parse_signature(signature: str):
+    """``"(m,n),(n)->(m)"`` as input and output core-dimension name tuples."""
+    if not re.match(_SIGNATURE, signature):
+        raise ValueError(f"not a valid gufunc signature: {signature}")
+    ins, outs = ([tuple(re.findall(_DIM, arg)) for arg in re.findall(_ARG, side)] for side in signature.split("->"))
+    return ins, outs
+
+
+def _core_sizes(args, core_dims):
+    """Broadcast shape of the non-core dimensions, checking each named core size is consistent."""
+    sizes = {}
+    batch = []
+    for arg, dims in zip(args, core_dims):
+        if arg.ndim < len(dims):
+            raise ValueError(f"input with shape {tuple(arg.shape)} has fewer dimensions than the core dims {dims}")
+        for name, n in zip(dims, arg.shape[arg.ndim - len(dims):]):
+            if sizes.setdefault(name, n) != n:
+                raise ValueError(f"inconsistent size for core dimension {name!r}: {n} vs {sizes[name]}")
+        batch.append(tuple(arg.shape[: arg.ndim - len(dims)]))
+    return torch.broadcast_shapes(*batch) if batch else ()
+
+
+def vectorize(pyfunc, *, excluded=frozenset(), signature=None):
+    """``jnp.vectorize``: ``pyfunc`` mapped over the broadcast leading dimensions of its array
+    arguments with one ``torch.func.vmap`` per dimension (size-1 dimensions are not mapped and are
+    restored afterwards), as JAX does with ``jax.vmap``. ``signature`` names core dimensions that
+    ``pyfunc`` sees whole; ``excluded`` positions/keywords are passed through unmapped, and ``None``
+    arguments likewise. Other keyword arguments are passed through unchanged.
+    """
+    if any(not isinstance(e, (str, int)) for e in excluded):
+        raise TypeError(f"jax.numpy.vectorize can only exclude integer or string arguments, but excluded={excluded!r}")
+    if any(isinstance(e, int) and e < 0 for e in excluded):
+        raise ValueError(f"excluded={excluded!r} contains negative numbers")
+
+    @functools.wraps(pyfunc)
+    def wrapped(*args, **kwargs):
+        static = {i: a for i, a in enumerate(args) if i in excluded or a is None}
+        dynamic = [torch.as_tensor(a) for i, a in enumerate(args) if i not in static]
+        in_core = _parse_signature(signature)[0] if signature is not None else [()] * len(args)
+        in_core = [c for i, c in enumerate(in_core) if i not in static]
+        if len(in_core) != len(dynamic):
+            raise TypeError(f"wrong number of positional arguments: expected {len(in_core)}, got {len(dynamic)}")
+        shape = _core_sizes(dynamic, in_core)
+
+        def call(*dyn):
+            it = iter(dyn)
+            return pyfunc(*[static[i] if i in static else next(it) for i in range(len(args))], **kwargs)
+
+        squeezed, rev_filled = [], []
+        for arg, dims in zip(dynamic, in_core):
+            noncore = tuple(arg.shape[: arg.ndim - len(dims)])
+            rev_filled.append(((1,) * (len(shape) - len(noncore)) + noncore)[::-1])
+            ones = [i for i, n in enumerate(noncore) if n == 1]
+            squeezed.append(arg.squeeze(ones) if ones else arg)
+        func, expand = call, []
+        for negdim, sizes in enumerate(zip(*rev_filled)):
+            in_dims = tuple(None if n == 1 else 0 for n in sizes)
+            if all(d is None for d in in_dims):
+                expand.append(len(shape) - 1 - negdim)
+            else:
+                func = torch.func.vmap(func, in_dims=in_dims)
+        result = func(*squeezed)
+        if not expand:
+            return result
+
+        def restore(r):
+            for ax in sorted(expand):
+                r = torch.as_tensor(r).unsqueeze(ax)
+            return r
+
+        return tuple(restore(r) for r in result) if isinstance(result, tuple) else restore(result)
+
+    return wrapped

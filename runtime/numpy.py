@@ -41,6 +41,8 @@ from jax2torch_runtime._numpy_core import (  # noqa: F401
     ndim,
     shape,
     isscalar,
+    partition,
+    argpartition,
 )
 from jax2torch_runtime._numpy_indexing import (  # noqa: F401
     pad,
@@ -131,6 +133,7 @@ from jax2torch_runtime._numpy_misc import (  # noqa: F401
     packbits,
     unpackbits,
     piecewise,
+    vectorize,
 )
 
 __all__ = [
@@ -165,6 +168,8 @@ __all__ = [
     "ndim",
     "shape",
     "isscalar",
+    "partition",
+    "argpartition",
     "pad",
     "take",
     "take_along_axis",
@@ -245,4 +250,5 @@ __all__ = [
     "packbits",
     "unpackbits",
     "piecewise",
+    "vectorize",
 ]
