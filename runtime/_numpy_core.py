@@ -291,3 +291,32 @@ def argpartition(a, kth, axis=-1) -> torch.Tensor:
     x, order, k = _partition_order(a, kth, axis)
     rest = torch.sort(order[..., k + 1:], dim=-1).values
     return torch.cat([order[..., : k + 1], rest], dim=-1).movedim(-1, axis)
+
+
+def result_type(*args) -> torch.dtype:
+    """``jnp.result_type``: the promoted dtype of arrays, dtypes and Python scalars.
+
+    Tensors and dtypes are strongly typed and promote with ``torch.promote_types``; Python
+    scalars are weakly typed (``int8`` tensor with ``3`` stays ``int8``), as in JAX. Scalars alone
+    give JAX's x64-off defaults through :func:`dtype` (``float32``, ``int32``...). Half precision
+    with a complex scalar gives complex64, JAX's smallest complex type. Float64 inputs
+    stay float64 (JAX with x64 off would already have made them float32).
+    """
+    if not args:
+        raise ValueError("at least one array or dtype is required")
+    strong, weak = [], []
+    for arg in args:
+        if isinstance(arg, torch.Tensor):
+            strong.append(arg.dtype)
+        elif isinstance(arg, (bool, int, float, complex)):
+            weak.append(arg)
+        else:
+            strong.append(dtype(arg))
+    if not strong:
+        strong, weak = [dtype(type(weak[0]))], weak[1:]
+    out = strong[0]
+    for d in strong[1:]:
+        out = torch.promote_types(out, d)
+    for scalar in weak:
+        out = torch.result_type(torch.empty((0,), dtype=out), scalar)
+    return torch.complex64 if out == torch.complex32 else out  # JAX has no complex32

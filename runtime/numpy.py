@@ -43,6 +43,7 @@ from jax2torch_runtime._numpy_core import (  # noqa: F401
     isscalar,
     partition,
     argpartition,
+    result_type,
 )
 from jax2torch_runtime._numpy_indexing import (  # noqa: F401
     pad,
@@ -170,6 +171,7 @@ __all__ = [
     "isscalar",
     "partition",
     "argpartition",
+    "result_type",
     "pad",
     "take",
     "take_along_axis",
