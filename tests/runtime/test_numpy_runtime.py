@@ -226,3 +226,133 @@ def test_histogram_float_data_and_explicit_edges():
         tkw = {k: torch.from_numpy(v) if isinstance(v, np.ndarray) else v for k, v in kw.items()}
         for j, t in zip(jnp.histogram(x, **kw), tnp.histogram(torch.from_numpy(x), **tkw)):
             same(j, t)
+
+
+# ---- set operations, insert/delete, partition, vectorize (rows J2T1700-J2T1721) -----------------
+
+def _set_inputs(seed):
+    rng = np.random.default_rng(seed)
+    a = rng.integers(0, 8, size=rng.integers(1, 7)).astype(np.int32)
+    b = rng.integers(0, 8, size=rng.integers(1, 7)).astype(np.int32)
+    return a, b
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("size", [None, 1, 4, 9])
+@pytest.mark.parametrize("name", ["intersect1d", "union1d", "setdiff1d", "setxor1d"])
+def test_set_operations_match_jax_with_and_without_size(name, size, seed):
+    a, b = _set_inputs(seed)
+    kwargs = {} if size is None else {"size": size}
+    same(getattr(jnp, name)(a, b, **kwargs), getattr(tnp, name)(torch.from_numpy(a), torch.from_numpy(b), **kwargs), exact=True)
+    if size is not None:
+        kwargs["fill_value"] = -3
+        same(getattr(jnp, name)(a, b, **kwargs), getattr(tnp, name)(torch.from_numpy(a), torch.from_numpy(b), **kwargs), exact=True)
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("size", [None, 2, 9])
+def test_intersect1d_indices_match_jax(seed, size):
+    a, b = _set_inputs(seed)
+    kwargs = {} if size is None else {"size": size}
+    got = tnp.intersect1d(torch.from_numpy(a), torch.from_numpy(b), return_indices=True, **kwargs)
+    for j, t in zip(jnp.intersect1d(a, b, return_indices=True, **kwargs), got):
+        same(j, t, exact=True)
+
+
+def test_union1d_of_empty_inputs_with_size_needs_fill_value_like_jax():
+    empty = torch.zeros(0, dtype=torch.int32)
+    with pytest.raises(ValueError, match="fill_value"):
+        tnp.union1d(empty, empty, size=3)
+    assert tnp.union1d(empty, empty, size=3, fill_value=4).tolist() == [4, 4, 4]
+
+
+@pytest.mark.parametrize("obj", [0, 4, -1, -4, 9, [3, 1, 1, -1], [0, 4]])
+@pytest.mark.parametrize("axis", [None, 0, -1])
+def test_insert_matches_jax(obj, axis):
+    x = np.arange(12, dtype=np.float32).reshape(3, 4)
+    count = len(obj) if isinstance(obj, list) else 2
+    if axis is None:
+        values = np.arange(count, dtype=np.float32) + 100
+    elif isinstance(obj, list):  # one slice per index along the axis
+        values = np.arange(count * 4 if axis == 0 else count * 3, dtype=np.float32).reshape((count, 4) if axis == 0 else (3, count))
+    else:  # a scalar index: JAX moves the values' first axis to `axis`
+        values = np.arange(count * 4 if axis == 0 else count * 3, dtype=np.float32).reshape((count, 4) if axis == 0 else (count, 3))
+    index = np.asarray(obj) if isinstance(obj, list) else obj
+    if isinstance(obj, list) and max(obj) > (x.size if axis is None else x.shape[axis]):
+        pytest.skip("index past the end")
+    got = tnp.insert(torch.from_numpy(x), torch.as_tensor(index) if isinstance(obj, list) else obj,
+                     torch.from_numpy(values), axis=axis)
+    same(jnp.insert(x, index, values, axis=axis), got, exact=True)
+
+
+@pytest.mark.parametrize("obj", [0, -1, [0, 2, 2, -1], slice(None, None, 2), slice(-2, None)])
+@pytest.mark.parametrize("axis", [None, 0, -1])
+def test_delete_matches_jax(obj, axis):
+    x = np.arange(12, dtype=np.int32).reshape(3, 4)
+    index = np.asarray(obj) if isinstance(obj, list) else obj
+    got = tnp.delete(torch.from_numpy(x), torch.as_tensor(index) if isinstance(obj, list) else obj, axis=axis)
+    same(jnp.delete(x, index, axis=axis), got, exact=True)
+
+
+def test_delete_rejects_an_out_of_range_scalar_and_a_wrong_mask():
+    x = torch.arange(4)
+    with pytest.raises(IndexError):
+        tnp.delete(x, 4)
+    with pytest.raises(ValueError, match="boolean"):
+        tnp.delete(x, torch.tensor([True, False]))
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.float32, np.uint8])
+@pytest.mark.parametrize("seed", range(10))
+def test_partition_and_argpartition_match_jax_exactly(dtype, seed):
+    rng = np.random.default_rng(seed)
+    shape = tuple(rng.integers(1, 6, size=rng.integers(1, 4)))
+    x = rng.integers(0, 4, size=shape).astype(dtype)  # many duplicates
+    axis = int(rng.integers(-len(shape), len(shape)))
+    kth = int(rng.integers(-shape[axis], shape[axis]))
+    t = torch.from_numpy(x)
+    same(jnp.partition(x, kth, axis=axis), tnp.partition(t, kth, axis=axis), exact=True)
+    same(jnp.argpartition(x, kth, axis=axis), tnp.argpartition(t, kth, axis=axis), exact=True)
+
+
+def test_partition_rejects_out_of_range_kth():
+    with pytest.raises(ValueError, match="kth"):
+        tnp.partition(torch.arange(3), 3)
+
+
+@pytest.mark.parametrize(("signature", "shapes"), [
+    (None, [(4, 1), (3,)]),
+    ("(n),(n)->()", [(2, 1, 3), (5, 3)]),
+    ("(m,n),(n)->(m)", [(1, 2, 3), (4, 1, 3)]),
+    ("(n)->(n),()", [(3, 1, 4)]),
+])
+def test_vectorize_matches_jax_broadcasting(signature, shapes):
+    rng = np.random.default_rng(0)
+    args = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+    funcs = {
+        None: lambda a, b: a * b + 1,
+        "(n),(n)->()": lambda a, b: (a * b).sum(),
+        "(m,n),(n)->(m)": lambda m, v: m @ v,
+        "(n)->(n),()": lambda a: (a - a.mean(), a.max()),
+    }
+    f = funcs[signature]
+    j = jnp.vectorize(f, signature=signature)(*args)
+    t = tnp.vectorize(f, signature=signature)(*map(torch.from_numpy, args))
+    for jv, tv in zip(j if isinstance(j, tuple) else (j,), t if isinstance(t, tuple) else (t,)):
+        same(jv, tv)
+
+
+def test_vectorize_checks_core_sizes_and_signature():
+    f = tnp.vectorize(lambda a, b: (a * b).sum(), signature="(n),(n)->()")
+    with pytest.raises(ValueError, match="core dimension"):
+        f(torch.ones(2, 3), torch.ones(4))
+    with pytest.raises(ValueError, match="signature"):
+        tnp.vectorize(abs, signature="(n->()")(torch.ones(2))
+
+
+def test_result_type_keeps_python_scalars_weak():
+    assert tnp.result_type(torch.zeros(2, dtype=torch.int8), 3) == torch.int8
+    assert tnp.result_type(torch.zeros(2, dtype=torch.int8), 3.0) == torch.float32
+    assert tnp.result_type(torch.float16, torch.bfloat16, torch.uint8) == torch.float32
+    assert tnp.result_type(torch.zeros(2, dtype=torch.float16), 1j) == torch.complex64
+    assert tnp.result_type(2.0) == torch.float32
