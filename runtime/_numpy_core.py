@@ -288,7 +288,7 @@ def argpartition(a, kth, axis=-1) -> torch.Tensor:
     """``jnp.argpartition``, index for index: the ``kth + 1`` smallest entries' indices in stable
     ascending order (``top_k`` breaks ties by lower index), then the remaining indices in
     increasing index order, as JAX's proxy ``top_k`` gives."""
-    x, order, k = _partition_order(a, kth, axis)
+    _, order, k = _partition_order(a, kth, axis)
     rest = torch.sort(order[..., k + 1:], dim=-1).values
     return torch.cat([order[..., : k + 1], rest], dim=-1).movedim(-1, axis)
 
