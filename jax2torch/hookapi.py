@@ -78,6 +78,11 @@ def dotted_expr(dotted: str) -> cst.BaseExpression:
     return node
 
 
+def is_none(expr: cst.CSTNode) -> bool:
+    """The literal ``None``."""
+    return isinstance(expr, cst.Name) and expr.value == "None"
+
+
 def dotted_name(node: cst.CSTNode) -> str | None:
     """``a.b.c`` for a pure Name/Attribute chain, else None."""
     parts = []

@@ -9,7 +9,7 @@ from __future__ import annotations
 import libcst as cst
 
 from jax2torch.findings import Severity
-from jax2torch.hookapi import IMPORT_ALIASES, GiveUp, HookContext, dotted_name
+from jax2torch.hookapi import IMPORT_ALIASES, GiveUp, HookContext, dotted_name, is_none
 
 
 def apply_row(rule, call: cst.Call, ctx: HookContext) -> cst.Call:
@@ -42,12 +42,12 @@ def rewrite_args(rule, call: cst.Call, ctx: HookContext) -> list[cst.Arg]:
         else:
             name = arg.keyword.value
         if name in rule.unsupported:
-            if _is_none(arg.value):
+            if is_none(arg.value):
                 ctx.dropped.append(arg.value)
                 continue
             raise GiveUp(f"keyword `{name}` of `{rule.jax or rule.title}`: {rule.unsupported[name]}", code="J2T0003")
         if name in rule.drop:
-            if not _is_none(arg.value):
+            if not is_none(arg.value):
                 ctx.note(f"dropped `{name}=`: {rule.drop[name]}", Severity.WARNING)
             ctx.dropped.append(arg.value)
             continue
@@ -88,10 +88,6 @@ def _lift(rule, arg: cst.Arg, position: int | None, ctx: HookContext) -> cst.Arg
     if position is None or position not in rule.lift or not ctx.is_number(arg.value):
         return arg
     return arg.with_changes(value=cst.Call(func=ctx.ref("torch.as_tensor"), args=[cst.Arg(arg.value)]))
-
-
-def _is_none(expr) -> bool:
-    return isinstance(expr, cst.Name) and expr.value == "None"
 
 
 def _fix_commas(args: list[cst.Arg]) -> list[cst.Arg]:

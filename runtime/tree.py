@@ -85,9 +85,12 @@ def _register_with_torch(nodetype, flatten_func, unflatten_func) -> None:
         return
     if nodetype in getattr(_pytree, "SUPPORTED_NODES", {}) or (issubclass(nodetype, tuple) and hasattr(nodetype, "_fields")):
         return  # already a node for torch (namedtuples are, field by field)
+    def torch_flatten(x):
+        children, aux = flatten_func(x)
+        return list(children), aux
+
     _pytree.register_pytree_node(
-        nodetype, lambda x: (list(flatten_func(x)[0]), flatten_func(x)[1]),
-        lambda values, aux: unflatten_func(aux, list(values)),
+        nodetype, torch_flatten, lambda values, aux: unflatten_func(aux, list(values)),
         serialized_type_name=f"{nodetype.__module__}.{nodetype.__qualname__}")
 
 

@@ -6,26 +6,23 @@ from __future__ import annotations
 __all__ = ["safe_map", "safe_zip", "unzip2", "unzip3"]
 
 
+def _same_length_lists(name: str, args) -> list[list]:
+    lists = [list(a) for a in args]
+    if any(len(a) != len(lists[0]) for a in lists[1:]):
+        raise ValueError(f"{name}: length mismatch: {[len(a) for a in lists]}")
+    return lists
+
+
 def safe_map(f, *args) -> list:
     """``map`` that checks every iterable has the same length and returns a list."""
-    args = [list(a) for a in args]
-    n = len(args[0])
-    for arg in args[1:]:
-        if len(arg) != n:
-            raise ValueError(f"safe_map: length mismatch: {[len(a) for a in args]}")
-    return list(map(f, *args))
+    return list(map(f, *_same_length_lists("safe_map", args)))
 
 
 def safe_zip(*args) -> list:
     """``zip`` that needs at least one iterable, checks equal lengths and returns a list."""
     if not args:
         raise TypeError("safe_zip requires at least 1 argument.")
-    args = [list(a) for a in args]
-    n = len(args[0])
-    for arg in args[1:]:
-        if len(arg) != n:
-            raise ValueError(f"safe_zip: length mismatch: {[len(a) for a in args]}")
-    return list(zip(*args))
+    return list(zip(*_same_length_lists("safe_zip", args)))
 
 
 def unzip2(xys) -> tuple[tuple, tuple]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from jax2torch.hookapi import GiveUp, hook
+from jax2torch.hookapi import GiveUp, hook, is_none
 
 def _receiver(call, ctx):
     """The object whose method is called, or None for a module function (``torch.sort(...)``,
@@ -29,7 +29,7 @@ def transpose_method(call, ctx):
     if receiver is None or any(arg.keyword is not None for arg in call.args):
         return None  # a module function, or torch's transpose(dim0=, dim1=)
     func = call.func.with_changes(attr=cst.Name("permute"))
-    if call.args and not (len(call.args) == 1 and _is_none(call.args[0].value)):
+    if call.args and not (len(call.args) == 1 and is_none(call.args[0].value)):
         return call.with_changes(func=func)
     if not isinstance(receiver, (cst.Name, cst.Attribute)):
         raise GiveUp("x.transpose() on an expression: write x.permute(*reversed(range(x.ndim))) by hand")
@@ -39,10 +39,6 @@ def transpose_method(call, ctx):
 def _reversed_ndim(receiver) -> cst.BaseExpression:
     ndim = cst.Attribute(value=receiver, attr=cst.Name("ndim"))
     return cst.Call(func=cst.Name("reversed"), args=[cst.Arg(cst.Call(func=cst.Name("range"), args=[cst.Arg(ndim)]))])
-
-
-def _is_none(expr) -> bool:
-    return isinstance(expr, cst.Name) and expr.value == "None"
 
 
 @hook("sort_method")
@@ -57,6 +53,6 @@ def sort_method(call, ctx):
     positional = any(arg.keyword is None for arg in call.args)
     if _receiver(call, ctx) is None or keywords & {"key", "reverse", "dim"} or not (positional or keywords):
         return None
-    if any(_is_none(arg.value) for arg in call.args if arg.keyword is None or arg.keyword.value == "axis"):
+    if any(is_none(arg.value) for arg in call.args if arg.keyword is None or arg.keyword.value == "axis"):
         raise GiveUp("x.sort(axis=None) sorts the flattened array: write x.flatten().sort().values")
     return cst.Attribute(value=call.with_changes(args=ctx.arguments(call)), attr=cst.Name("values"))

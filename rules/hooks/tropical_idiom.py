@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from jax2torch.hookapi import hook
+from jax2torch.hookapi import hook, is_none
 
 TARGETS = {"jax.numpy.max": "jax2torch_runtime.tropical.matmul",
            "jax.numpy.min": "jax2torch_runtime.tropical.min_plus_matmul"}
@@ -19,7 +19,7 @@ def _slices(sub: cst.Subscript) -> list[str] | None:
         item = element.slice
         if isinstance(item, cst.Slice) and item.lower is None and item.upper is None and item.step is None:
             out.append(":")
-        elif isinstance(item, cst.Index) and isinstance(item.value, cst.Name) and item.value.value == "None":
+        elif isinstance(item, cst.Index) and is_none(item.value):
             out.append("None")
         else:
             return None
