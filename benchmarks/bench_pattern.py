@@ -13,8 +13,9 @@ elements; the batched rows search 64 patterns in the same 100k elements and are 
 0.0536 s / 10 for the whole batch (so the comparison is stricter for them, not looser); their
 per-pattern time is printed too.
 
-Search runs through the fused numba kernel on CPU when numba is installed (the optional ``fast``
-extra); every search row is followed by a ``torch engine`` row, the pure-torch path measured in the
+Search runs through the fused numba kernel, and grouping through a numba loop, on CPU when numba
+is installed (the optional ``fast`` extra); every row but the distance profile is followed by a
+``torch engine`` row, the pure-torch path measured in the
 same run (what runs without numba, on other devices and in other dtypes). First-call costs (numba
 compile, or loading its on-disk cache) are measured in fresh processes with ``--numba-cold``.
 
@@ -88,7 +89,7 @@ def _cases(matcher, device):
 
 
 def _torch_engine(fn):
-    """``fn`` with the fused numba search switched off: the pure-torch path."""
+    """``fn`` with the numba search and grouping switched off: the pure-torch path."""
 
     def call():
         _pattern_fused.use_numba = False
@@ -135,7 +136,7 @@ def run(device, rounds, compile_costs):
     fused = device.type == "cpu" and _pattern_fused.njit is not None
     for kind, name, fn in _cases(matcher, device):
         variants = [(name, fn, True)]
-        if fused and kind != "other":
+        if fused and not name.startswith("distance_profile"):  # the profile has no numba path
             variants.append(("  torch engine (no numba)", _torch_engine(fn), False))
         for label, op, counts in variants:
             op_s, pair_clone_s = _time_pair(op, clone, device, rounds)

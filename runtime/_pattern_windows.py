@@ -13,6 +13,9 @@ How values are compared (documented in docs/pattern.md):
 Windows are hashed (``_pattern_kernels.window_hash``), grouped by hash, and every window is then
 compared with its group's first window; if any pair differs (a hash collision) the grouping is
 recomputed with an exact lexicographic ``torch.unique`` over the windows.
+
+With numba on the CPU, the codes (packed windows, compacted keys, window hashes) are grouped in one
+loop by ``_pattern_groups_fast`` instead of the torch tables and sorts below; same groups, same order.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import NamedTuple
 
 import torch
 
+from . import _pattern_groups_fast as fast
 from ._pattern_kernels import _MIX, Kernels
 
 _SATURATE = float(2**61)
@@ -123,8 +127,11 @@ def _dense_groups(codes: torch.Tensor, size: int):
 def _hashed_groups(keys, k, stride, starts, kernels):
     """Group by a 64-bit hash, then prove every group exact (or regroup exactly)."""
     hashes = kernels.window_hash(keys, k)[:, ::stride].reshape(-1)
-    _, inverse, counts = torch.unique(hashes, return_inverse=True, return_counts=True)
-    first = _first_index(inverse, counts.numel())
+    if fast.available(hashes):
+        inverse, counts, first = fast.group_codes(hashes)
+    else:
+        _, inverse, counts = torch.unique(hashes, return_inverse=True, return_counts=True)
+        first = _first_index(inverse, counts.numel())
     if not _collision_free(keys, k, stride, starts[first[inverse]]):
         windows = keys.unfold(1, k, stride).reshape(-1, k)
         _, inverse, counts = torch.unique(windows, dim=0, return_inverse=True, return_counts=True)
@@ -176,6 +183,8 @@ def _compact(keys: torch.Tensor, k: int) -> torch.Tensor:
     seen = torch.unique(sample)
     if seen.numel() * 2 > sample.numel() or (4 * seen.numel()) ** k >= 1 << _PACK_BITS:
         return keys
+    if fast.available(keys):
+        return fast.group_codes(keys)[0].reshape(keys.shape)  # numbered by first appearance: also exact
     ranks = _ranks_via_table(keys, seen)
     if ranks is None:
         ranks = torch.unique(keys, return_inverse=True)[1]
@@ -212,6 +221,8 @@ def group_windows(keys: torch.Tensor, k: int, stride: int, kernels: Kernels) -> 
     size = (high - low + 1) ** k
     if size < 1 << _PACK_BITS:
         codes = _tile_codes(keys - low, k, stride, per_row, lambda t: kernels.window_pack(t, k, high - low + 1))
+        if fast.available(codes):
+            return Groups(*fast.group_codes(codes, size)), starts
         if size <= max(1 << 16, 2 * codes.numel()):
             inverse, counts = _dense_groups(codes, size)
         else:

@@ -1,4 +1,7 @@
-"""Recurring patterns, entropy and the hierarchy against dict/Counter references."""
+"""Recurring patterns, entropy and the hierarchy against dict/Counter references.
+
+The whole module runs twice: with the numba grouping (``_pattern_groups_fast``) and with the
+torch-only grouping (hash-table rounds, counting, compaction tables, ``torch.unique``)."""
 
 from __future__ import annotations
 
@@ -11,7 +14,18 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jax2torch_runtime import _pattern_kernels, pattern
+from jax2torch_runtime import _pattern_fused, _pattern_groups_fast, _pattern_kernels, pattern
+
+ENGINES = ["torch", pytest.param("numba", marks=pytest.mark.skipif(_pattern_fused.njit is None, reason="numba not installed"))]
+
+
+@pytest.fixture(scope="module", params=ENGINES, autouse=True)
+def engine(request):
+    """Module-scoped (hypothesis tests share it) switch between the two grouping engines."""
+    old = _pattern_fused.use_numba
+    _pattern_fused.use_numba = request.param == "numba"
+    yield request.param
+    _pattern_fused.use_numba = old
 
 
 def _as_lists(result):
@@ -149,8 +163,11 @@ def test_matcher_analysis_methods():
     assert matcher.hierarchical_patterns(w, 2, levels=2)[0].symbols.tolist() == [0, 0, 0, 1]
 
 
-def test_compaction_falls_back_to_sorting_when_the_table_fails(monkeypatch):
+def test_compaction_falls_back_to_sorting_when_the_table_fails(monkeypatch, engine):
     from jax2torch_runtime import _pattern_windows
+
+    if engine == "numba":
+        pytest.skip("the numba grouping compacts without the table")
 
     monkeypatch.setattr(_pattern_windows, "_ranks_via_table", lambda keys, values: None)
     g = torch.Generator().manual_seed(17)
@@ -197,3 +214,23 @@ def test_hierarchy_with_many_distinct_tiles_matches_reference():
         counts = np.bincount(symbols)
         ranked = sorted((s for s in range(len(counts)) if counts[s] >= 2), key=lambda s: -counts[s])[:5]
         assert [r.positions.tolist() for r in lv.patterns] == [[t * span for t, v in enumerate(symbols) if v == s] for s in ranked]
+
+
+@pytest.mark.skipif(_pattern_fused.njit is None, reason="numba not installed")
+@pytest.mark.parametrize("spread", ["few", "many", "extremes", "colliding"])
+def test_numba_grouping_numbers_codes_by_first_appearance(spread):
+    g = torch.Generator().manual_seed(31)
+    codes = {
+        "few": lambda: torch.randint(0, 7, (5000,), generator=g),
+        "many": lambda: torch.randint(-(2**62), 2**62, (20_000,), generator=g) // 3,
+        "extremes": lambda: torch.tensor([-(2**63), 2**63 - 1, 0, -1, 2**63 - 1, -(2**63), 0]),
+        # equal top bits after the multiply: long probe chains in one table region
+        "colliding": lambda: torch.randint(0, 50, (3000,), generator=g) << 58,
+    }[spread]()
+    inverse, counts, first = _pattern_groups_fast.group_codes(codes)
+    firsts = _first_of_code(codes)
+    order = sorted(set(firsts))
+    number = {f: n for n, f in enumerate(order)}
+    assert first.tolist() == order
+    assert inverse.tolist() == [number[f] for f in firsts]
+    assert counts.tolist() == np.bincount(inverse.numpy()).tolist()
