@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from jax2torch.scopes import AMBIGUOUS, NUMBER, Binding, Binder, visit_comprehension_scope
+from jax2torch.scopes import AMBIGUOUS, NUMBER, Binding, Binder, is_numpy_binding, visit_comprehension_scope
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef,
            ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -50,6 +50,7 @@ class UnitInfo:
     sites: list = field(default_factory=list)
     patterns: int = 0
     numbers: set = field(default_factory=set)   # root names that hold Python numbers here
+    numpy_names: set = field(default_factory=set)  # root names that are NumPy (module or values) here
 
 
 @dataclass
@@ -125,6 +126,8 @@ class _Resolver(ast.NodeVisitor):
         if value == NUMBER:
             self.unit().numbers.add(root)
             return
+        if is_numpy_binding(value):
+            self.unit().numpy_names.add(root)
         self._note_name(root, value)
         if isinstance(value, Binding):
             value.refs += 1
@@ -143,6 +146,14 @@ class _Resolver(ast.NodeVisitor):
             self.visit(node.value)
         else:
             self._reference(node, path)
+
+    def visit_Subscript(self, node):
+        # ``x[:, ::-1]`` is ``x.__getitem__(...)``: a pattern candidate when it slices with a step
+        if "__getitem__" in self.pattern_methods and any(
+                isinstance(part, ast.Slice) and part.step is not None
+                for part in (node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice])):
+            self.unit().patterns += 1
+        self.generic_visit(node)
 
     def visit_Call(self, node):
         func = node.func

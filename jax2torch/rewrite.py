@@ -234,12 +234,26 @@ class UnitRewriter(cst.CSTTransformer):
             return new
         func = updated.func
         if isinstance(func, cst.Attribute) and func.attr.value in self.table.pattern_methods:
-            return self.patterns(updated)
+            if self.numpy_valued(func.value):
+                return updated  # a NumPy array's own method (``rng.normal(size=3).astype(np.float32)``)
+            return self.patterns(updated, func.attr.value)
         return updated
 
-    def patterns(self, call):
+    def leave_Subscript(self, original, updated):
+        """``x[...]`` is ``x.__getitem__(...)``: pattern rows naming ``__getitem__`` see every subscript."""
+        if "__getitem__" not in self.table.pattern_methods or self.numpy_valued(updated.value):
+            return updated
+        return self.patterns(updated, "__getitem__")
+
+    def numpy_valued(self, node) -> bool:
+        """``np.zeros(3)``, ``rng.normal(size=3)``, ``data[0]`` (``data`` bound to NumPy values)."""
+        while isinstance(node, (cst.Call, cst.Attribute, cst.Subscript)):
+            node = node.func if isinstance(node, cst.Call) else node.value
+        return isinstance(node, cst.Name) and node.value in self.unit.numpy_names
+
+    def patterns(self, call, method):
         for rule in self.table.patterns:
-            if call.func.attr.value not in rule.methods or not self.selected(rule.code):
+            if method not in rule.methods or not self.selected(rule.code):
                 continue
             ctx = self.context(rule, "", "call")
             try:

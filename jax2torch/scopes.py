@@ -11,11 +11,15 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from jax2torch.scalars import ast_is_number, ast_shape_unpack
+from jax2torch.scalars import ast_is_number, ast_shape_names, ast_shape_unpack
 
 AMBIGUOUS = "<ambiguous>"
 #: A local name every assignment of which is a Python number (``d = x.shape[-1]``).
 NUMBER = "number"
+#: A local name every assignment of which is a NumPy value (``rng = np.random.default_rng(0)``,
+#: ``data = rng.normal(size=3)``): its array methods are NumPy's and must not be rewritten.
+NUMPY = "numpy"
+_PLAIN = ("other", NUMBER, NUMPY)
 
 @dataclass(eq=False)
 class Binding:
@@ -40,11 +44,26 @@ class _Scope:
         old = self.bound.get(name)
         if old is None:
             self.bound[name] = value
-        elif {old, value} == {"other", NUMBER}:
-            self.bound[name] = "other"  # a number somewhere, something else elsewhere
+        elif old != value and old in _PLAIN and value in _PLAIN:
+            self.bound[name] = "other"  # a number (or NumPy value) somewhere, something else elsewhere
         elif old is not value and old != value and not (
                 isinstance(old, Binding) and isinstance(value, Binding) and old.qual == value.qual):
             self.bound[name] = AMBIGUOUS
+
+
+def is_numpy_binding(value) -> bool:
+    """A name bound to NumPy: ``import numpy as np``, ``from numpy import random``, or NUMPY."""
+    return value == NUMPY or (isinstance(value, str) and (value == "import:numpy" or value.startswith("import:numpy.")))
+
+
+def is_numpy_rooted(node: ast.AST, lookup) -> bool:
+    """``np.zeros(3)``, ``rng.normal(size=3)[0]``, ``data.T``: a call, attribute or subscript chain
+    whose root is NumPy (a module function's result or a NumPy-valued name) is a NumPy value."""
+    chained = False
+    while isinstance(node, (ast.Call, ast.Attribute, ast.Subscript)):
+        node = node.func if isinstance(node, ast.Call) else node.value
+        chained = True
+    return chained and isinstance(node, ast.Name) and is_numpy_binding(lookup(node.id))
 
 
 def _watched_qual(module: str, watched: tuple[str, ...]) -> bool:
@@ -65,6 +84,35 @@ class Binder(ast.NodeVisitor):
     def run(self, tree):
         self.scope = self.scopes[id(tree)] = _Scope(tree, None)
         self.generic_visit(tree)
+        self._numbers_from_call_sites(tree)
+
+    def _numbers_from_call_sites(self, tree):
+        """A parameter of a module-level function that every call in the module passes a number
+        (``he_init(key, shape, 9)``) holds a number: lifted like a local one. Functions also used
+        as values (``jax.vmap(f)``) or called with ``*args`` / ``**kwargs`` are left alone."""
+        module = self.scope
+        functions = {stmt.name: stmt for stmt in tree.body if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        calls = {name: [] for name in functions}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in calls:
+                calls[node.func.id].append(node)
+        called = {id(call.func) for sites in calls.values() for call in sites}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and node.id in calls and isinstance(node.ctx, ast.Load) and id(node) not in called:
+                calls[node.id] = []  # used as a value: its arguments are not all visible
+        literal = lambda node: ast_is_number(node, lambda name: module.bound.get(name) == NUMBER)
+        for name, sites in calls.items():
+            func = functions[name]
+            if not sites or func.args.vararg or func.args.kwarg or any(
+                    isinstance(a, ast.Starred) for c in sites for a in c.args) or any(k.arg is None for c in sites for k in c.keywords):
+                continue
+            scope = self.scopes[id(func)]
+            params = [a.arg for a in [*func.args.posonlyargs, *func.args.args]]
+            for i, param in enumerate(params):
+                given = [c.args[i] if i < len(c.args) else next((k.value for k in c.keywords if k.arg == param), None)
+                         for c in sites]
+                if all(g is not None and literal(g) for g in given) and scope.bound.get(param) == "other":
+                    scope.bound[param] = NUMBER
 
     def _bind(self, name, value):
         scope = self.scope
@@ -119,13 +167,32 @@ class Binder(ast.NodeVisitor):
         if not isinstance(node.ctx, ast.Load):
             self._bind(node.id, "other")
 
-    def _is_number_name(self, name: str) -> bool:
+    def _lookup(self, name: str):
         scope = self.scope
         while scope is not None:
             if name in scope.bound:
-                return scope.bound[name] == NUMBER
+                return scope.bound[name]
             scope = scope.parent
-        return False
+        return None
+
+    def _is_number_name(self, name: str) -> bool:
+        return self._lookup(name) == NUMBER
+
+    def _bind_numpy(self, targets, value) -> bool:
+        """``rng = np.random.default_rng(0)`` / ``a, b = np.meshgrid(...)``: NumPy-valued names."""
+        if len(targets) != 1 or not is_numpy_rooted(value, self._lookup):
+            return False
+        target = targets[0]
+        if isinstance(target, ast.Name):
+            names = [target.id]
+        elif isinstance(target, ast.Tuple) and all(isinstance(t, ast.Name) for t in target.elts):
+            names = [t.id for t in target.elts]
+        else:
+            return False
+        self.visit(value)
+        for name in names:
+            self._bind(name, NUMPY)
+        return True
 
     def _bind_numbers(self, targets, value) -> bool:
         """``d = <number>`` / ``b, t, d = x.shape``: bind the names as numbers; False if not that shape."""
@@ -145,11 +212,12 @@ class Binder(ast.NodeVisitor):
         return True
 
     def visit_Assign(self, node):
-        if not self._bind_numbers(node.targets, node.value):
+        if not (self._bind_numbers(node.targets, node.value) or self._bind_numpy(node.targets, node.value)):
             self.generic_visit(node)
 
     def visit_AnnAssign(self, node):
-        if node.value is None or not self._bind_numbers([node.target], node.value):
+        if node.value is None or not (self._bind_numbers([node.target], node.value)
+                                      or self._bind_numpy([node.target], node.value)):
             self.generic_visit(node)
         else:
             self.visit(node.annotation)
@@ -198,6 +266,9 @@ class Binder(ast.NodeVisitor):
             self.visit(node.args)
             for stmt in node.body:
                 self.visit(stmt)
+            for name in ast_shape_names(node):  # ``(din, dout)`` in a shape: ints wherever bound
+                if self.scope.bound.get(name) == "other":
+                    self.scope.bound[name] = NUMBER
 
         self._enter(node, inside)
 

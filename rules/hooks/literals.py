@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from jax2torch.hookapi import GiveUp, hook
+from jax2torch.hookapi import GiveUp, dotted_name, hook
 
 
 @hook("dtype")
@@ -34,9 +34,20 @@ def literal(call, ctx):
 def astype(call, ctx):
     """``x.astype(dtype)`` -> ``x.to(dtype)`` (torch tensors have no astype)."""
     func = call.func
+    if call.args and _numpy_dtype(call.args[0].value, ctx):
+        return None  # ``.astype(np.float32)``: a NumPy array's own method (a tensor's .to would reject it)
     if len(call.args) != 1 or call.args[0].keyword is not None or call.args[0].star:
         raise GiveUp("astype(...) with keywords (copy=, casting=) has no Tensor.to equivalent")
     return call.with_changes(func=func.with_changes(attr=cst.Name("to")))
+
+
+def _numpy_dtype(node, ctx) -> bool:
+    """``np.float32`` / ``numpy.int64``: a dtype named through a NumPy import."""
+    path = dotted_name(node)
+    if path is None or "." not in path:
+        return False
+    bound = str(ctx.module_names.get(path.split(".")[0], ""))
+    return bound == "import:numpy"
 
 
 @hook("method")
