@@ -95,6 +95,26 @@ def dotted_name(node: cst.CSTNode) -> str | None:
     return None
 
 
+#: Element-wise comparisons and predicates: torch functions (after the inner rewrite) whose result is bool.
+BOOLEAN_FUNCS = frozenset(f"torch.{name}" for name in (
+    "eq", "ne", "lt", "le", "gt", "ge", "isnan", "isinf", "isfinite", "isposinf", "isneginf", "isclose",
+    "isin", "logical_and", "logical_or", "logical_not", "logical_xor", "signbit"))
+_ARRAY_COMPARISONS = (cst.Equal, cst.NotEqual, cst.LessThan, cst.LessThanEqual, cst.GreaterThan, cst.GreaterThanEqual)
+
+
+def is_boolean(node: cst.CSTNode) -> bool:
+    """Plainly a boolean array: ``a == b`` (one comparison), ``~m`` / ``a & b`` of such, ``torch.isnan(x)``."""
+    if isinstance(node, cst.Comparison):
+        return len(node.comparisons) == 1 and isinstance(node.comparisons[0].operator, _ARRAY_COMPARISONS)
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.BitInvert):
+        return is_boolean(node.expression)
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.BitAnd, cst.BitOr, cst.BitXor)):
+        return is_boolean(node.left) and is_boolean(node.right)
+    if isinstance(node, cst.Call):
+        return dotted_name(node.func) in BOOLEAN_FUNCS
+    return False
+
+
 @dataclass
 class HookContext:
     """Per-site context handed to a hook (and used by the row rewriter itself)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import libcst as cst
 
 from jax2torch.findings import Severity
-from jax2torch.hookapi import IMPORT_ALIASES, GiveUp, HookContext, dotted_name, is_none
+from jax2torch.hookapi import IMPORT_ALIASES, GiveUp, HookContext, dotted_name, is_boolean, is_none
 
 
 def apply_row(rule, call: cst.Call, ctx: HookContext) -> cst.Call:
@@ -53,7 +53,8 @@ def rewrite_args(rule, call: cst.Call, ctx: HookContext) -> list[cst.Arg]:
             continue
         renamed = rule.rename.get(name, name) if name else None
         kept.add(i)
-        arg = _lift(rule, arg, i if arg.keyword is None else _position(params, name), ctx)
+        position = i if arg.keyword is None else _position(params, name)
+        arg = _as_float(rule, _lift(rule, arg, position, ctx), position)
         keep_positional = arg.keyword is None and not moved and (
             target_params is None or (i < len(target_params) and target_params[i] == renamed))
         if keep_positional:
@@ -88,6 +89,16 @@ def _lift(rule, arg: cst.Arg, position: int | None, ctx: HookContext) -> cst.Arg
     if position is None or position not in rule.lift or not ctx.is_number(arg.value):
         return arg
     return arg.with_changes(value=cst.Call(func=ctx.ref("torch.as_tensor"), args=[cst.Arg(arg.value)]))
+
+
+def _as_float(rule, arg: cst.Arg, position: int | None) -> cst.Arg:
+    """A plainly boolean array where JAX takes bools and torch raises (mean, argmax...): ``(pred == y).float()``."""
+    if position is None or position not in rule.float_input or not is_boolean(arg.value):
+        return arg
+    value = arg.value
+    if not isinstance(value, (cst.Call, cst.Name, cst.Attribute, cst.Subscript)) and not value.lpar:
+        value = value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    return arg.with_changes(value=cst.Call(func=cst.Attribute(value=value, attr=cst.Name("float"))))
 
 
 def _fix_commas(args: list[cst.Arg]) -> list[cst.Arg]:

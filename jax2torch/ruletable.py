@@ -28,7 +28,7 @@ FILE_KEYS = {"area", "description", "rule", "pattern", "modules", "snippet_pream
 RULE_KEYS = {
     "code", "jax", "target", "params", "target_params", "rename", "drop", "unsupported",
     "inject", "severity", "message", "hook", "value", "example", "why", "differs", "options",
-    "call_only", "lift", "value_target",
+    "call_only", "lift", "value_target", "float_input",
 }
 PATTERN_KEYS = {"code", "hook", "methods", "severity", "message", "why", "differs", "example", "options",
                 "params", "target_params", "rename", "drop", "unsupported", "inject"}
@@ -77,6 +77,7 @@ class Rule:
     call_only: bool = False
     value_target: str = ""  # a function with JAX's signature, for a reference used as a value
     lift: tuple[int, ...] = ()  # JAX argument positions that may be Python numbers where torch needs tensors
+    float_input: tuple[int, ...] = ()  # positions where JAX takes bool arrays and torch raises (mean, argmax...)
     methods: tuple[str, ...] = ()
     why: str = ""
     differs: str = ""
@@ -90,6 +91,8 @@ class Rule:
 
     @property
     def title(self) -> str:
+        if self.methods == ("__getitem__",):
+            return "subscript pattern x[...]"
         return self.jax or f"method pattern .{'/.'.join(self.methods)}(...)"
 
     def explain(self, migrate=None) -> str:
@@ -116,6 +119,10 @@ class Rule:
             lines.append("A plain Python number at argument position " + ", ".join(map(str, self.lift))
                          + " (a literal, `x.shape[i]`, `len(...)`, a local assigned one) becomes `torch.as_tensor(...)`:"
                          " JAX takes numbers there, the torch function needs a tensor.")
+        if self.float_input:
+            lines.append("A plainly boolean argument at position " + ", ".join(map(str, self.float_input))
+                         + " (a comparison such as `pred == y`, `~m`, `a & b`, `isnan(x)`) gets `.float()`:"
+                         " JAX takes booleans there, torch raises on bool input (0/1 floats give the same result).")
         for kw, why in {**self.drop, **self.unsupported}.items():
             action = "dropped" if kw in self.drop else "not translatable (left with a TODO)"
             lines.append(f"Keyword `{kw}` is {action}: {why}")
@@ -299,9 +306,10 @@ def _parse_row(path: Path, label: str, entry: dict, allowed: set, hooks: dict, p
         val = entry.get(key, [])
         if not isinstance(val, list) or not all(isinstance(p, str) for p in val):
             raise bad(f"{key} must be a list of names")
-    lift = entry.get("lift", [])
-    if not isinstance(lift, list) or not all(isinstance(p, int) and not isinstance(p, bool) and p >= 0 for p in lift):
-        raise bad("lift must be a list of argument positions (0, 1, ...)")
+    lift, float_input = entry.get("lift", []), entry.get("float_input", [])
+    for key, val in (("lift", lift), ("float_input", float_input)):
+        if not isinstance(val, list) or not all(isinstance(p, int) and not isinstance(p, bool) and p >= 0 for p in val):
+            raise bad(f"{key} must be a list of argument positions (0, 1, ...)")
     examples = []
     for j, ex in enumerate(entry.get("example", [])):
         unknown = set(ex) - EXAMPLE_KEYS
@@ -318,6 +326,7 @@ def _parse_row(path: Path, label: str, entry: dict, allowed: set, hooks: dict, p
         unsupported=dict(entry.get("unsupported", {})), inject=dict(entry.get("inject", {})),
         severity=severity, message=entry.get("message", ""), hook=hook,
         value=entry.get("value"), call_only=bool(entry.get("call_only", False)), lift=tuple(lift), value_target=value_target,
+        float_input=tuple(float_input),
         methods=tuple(methods), why=entry.get("why", ""), differs=entry.get("differs", ""),
         options=dict(entry.get("options", {})), examples=tuple(examples), source=str(path),
     )

@@ -439,3 +439,51 @@ def vectorize(pyfunc, *, excluded=frozenset(), signature=None):
         return tuple(restore(r) for r in result) if isinstance(result, tuple) else restore(result)
 
     return wrapped
+
+
+def bincount(x, weights=None, minlength=0, *, length=None):
+    """``jnp.bincount`` with ``length=``: exactly ``length`` bins. As in JAX, negative values count
+    in bin 0 and values at or above ``length`` are dropped (``torch.bincount`` raises on negatives
+    and only ever grows its output). Without ``length`` the output has ``max(minlength, max+1)`` bins."""
+    x = torch.as_tensor(x).clamp_min(0)
+    if length is None:
+        return torch.bincount(x, weights, minlength)
+    keep = x < length
+    if weights is not None:
+        weights = torch.as_tensor(weights)[keep]
+    return torch.bincount(x[keep], weights, minlength=length)
+
+
+def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
+    """``jnp.linspace`` with the keywords ``torch.linspace`` lacks (``endpoint=False``, ``retstep``,
+    array bounds with ``axis``), computed as JAX does: ``start * (1 - t) + stop * t`` with
+    ``t = arange(div) / div``, ``div = num - 1`` (or ``num`` without the end point)."""
+    if num < 0:
+        raise ValueError(f"Number of samples, {num}, must be non-negative.")
+    start, stop = torch.as_tensor(start), torch.as_tensor(stop)
+    comp = torch.result_type(start, stop) if dtype is None else dtype
+    if not (comp.is_floating_point or comp.is_complex):
+        comp = torch.get_default_dtype()
+    start, stop = torch.broadcast_tensors(start.to(comp), stop.to(comp))
+    shape = list(start.shape)
+    axis = len(shape) + axis + 1 if axis < 0 else axis
+    bounds = shape[:axis] + [1] + shape[axis:]
+    div = num - 1 if endpoint else num
+    if num > 1:
+        delta = (stop - start) / div
+        where = [1] * len(bounds)
+        where[axis] = div
+        t = (torch.arange(div, dtype=comp) / div).reshape(where)
+        out = start.reshape(bounds) * (1 - t) + stop.reshape(bounds) * t
+        if endpoint:
+            out = torch.cat([out, stop.unsqueeze(axis)], axis)
+    elif num == 1:
+        delta = torch.full((), float("nan"), dtype=comp) if endpoint else stop - start
+        out = start.reshape(bounds)
+    else:
+        delta = torch.full((), float("nan"), dtype=comp)
+        out = start.new_empty(shape[:axis] + [0] + shape[axis:])
+    if dtype is not None and not (dtype.is_floating_point or dtype.is_complex):
+        out = torch.floor(out)
+    out = out.to(dtype or comp)
+    return (out, delta) if retstep else out

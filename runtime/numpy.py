@@ -135,6 +135,8 @@ from jax2torch_runtime._numpy_misc import (  # noqa: F401
     unpackbits,
     piecewise,
     vectorize,
+    bincount,
+    linspace,
 )
 
 __all__ = [
@@ -253,4 +255,6 @@ __all__ = [
     "unpackbits",
     "piecewise",
     "vectorize",
+    "bincount",
+    "linspace",
 ]

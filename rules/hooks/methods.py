@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from jax2torch.hookapi import GiveUp, hook, is_none
+from jax2torch.hookapi import GiveUp, hook, is_boolean, is_none
 
 def _receiver(call, ctx):
     """The object whose method is called, or None for a module function (``torch.sort(...)``,
@@ -56,3 +56,14 @@ def sort_method(call, ctx):
     if any(is_none(arg.value) for arg in call.args if arg.keyword is None or arg.keyword.value == "axis"):
         raise GiveUp("x.sort(axis=None) sorts the flattened array: write x.flatten().sort().values")
     return cst.Attribute(value=call.with_changes(args=ctx.arguments(call)), attr=cst.Name("values"))
+
+
+@hook("float_receiver")
+def float_receiver(call, ctx):
+    """``(pred == y).mean()`` -> ``(pred == y).float().mean()``: JAX averages a boolean array in
+    float32, torch's ``Tensor.mean`` raises on bool. Other receivers are left as they are."""
+    receiver = _receiver(call, ctx)
+    if receiver is None or not is_boolean(receiver):
+        return None
+    as_float = cst.Call(func=cst.Attribute(value=receiver, attr=cst.Name("float")))
+    return call.with_changes(func=call.func.with_changes(value=as_float))
