@@ -89,3 +89,44 @@ def cst_is_number(node: cst.CSTNode, is_number_name: Callable[[str], bool]) -> b
 def _cst_named_number(node) -> bool:
     """LibCST twin of :func:`_ast_named_number`."""
     return not isinstance(node, (cst.Integer, cst.Float, cst.UnaryOperation))
+
+
+#: Calls whose tuple arguments (or ``shape=``) are shapes: every name in one is a Python int.
+SHAPE_FUNCS = frozenset({
+    "zeros", "ones", "empty", "full", "reshape", "broadcast_to", "tile", "normal", "uniform", "randint",
+    "truncated_normal", "bernoulli", "gumbel", "laplace", "logistic", "cauchy", "exponential", "gamma",
+    "beta", "rademacher", "choice", "permutation", "orthogonal", "categorical", "dirichlet",
+})
+
+#: Where a whole shape goes positionally (``jnp.zeros(shape)``, ``random.normal(key, shape)``).
+WHOLE_SHAPE_AT = {"zeros": 0, "ones": 0, "empty": 0, "full": 0, "normal": 1, "uniform": 1, "randint": 1,
+                  "gumbel": 1, "laplace": 1, "logistic": 1, "cauchy": 1, "exponential": 1, "rademacher": 1,
+                  "orthogonal": 1, "bernoulli": 2, "choice": 2, "gamma": 2, "dirichlet": 2, "poisson": 2,
+                  "truncated_normal": 3, "beta": 3, "categorical": 3}
+
+
+def ast_shape_names(func: ast.AST) -> set[str]:
+    """Names a function uses as shape entries, so Python ints there: ``jnp.zeros((din, dout))``,
+    ``random.normal(key, (n, d))``, ``x.reshape(b, t, d)``, and ``fan_in, fan_out = shape`` when
+    ``shape`` itself is passed as a shape (``random.normal(key, shape)``)."""
+    ints, shapes = set(), set()
+    for node in ast.walk(func):
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
+        if name not in SHAPE_FUNCS:
+            continue
+        for value in [*node.args, *(k.value for k in node.keywords if k.arg == "shape")]:
+            if isinstance(value, (ast.Tuple, ast.List)):
+                ints.update(e.id for e in value.elts if isinstance(e, ast.Name))
+        if name == "reshape" and len(node.args) > 1:  # ``x.reshape(b, t, d)``
+            ints.update(a.id for a in node.args if isinstance(a, ast.Name))
+        whole = [k.value for k in node.keywords if k.arg == "shape"]
+        if name in WHOLE_SHAPE_AT and len(node.args) > WHOLE_SHAPE_AT[name]:
+            whole.append(node.args[WHOLE_SHAPE_AT[name]])
+        shapes.update(v.id for v in whole if isinstance(v, ast.Name))  # unpacked entries are ints
+    for node in ast.walk(func):
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Tuple)
+                and isinstance(node.value, ast.Name) and node.value.id in shapes):
+            ints.update(e.id for e in node.targets[0].elts if isinstance(e, ast.Name))
+    return ints
