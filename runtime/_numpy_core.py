@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import numbers
 
 import torch
@@ -20,12 +21,23 @@ def _is_tensor_tree(obj) -> bool:
 
 
 def _stack_nested(obj):
-    """A (nested) list/tuple holding tensors, stacked the way ``jnp.array`` builds one array."""
-    if isinstance(obj, (list, tuple)):
-        parts = [_stack_nested(o) for o in obj]
-        dtype = torch.result_type(*parts) if len(parts) > 1 else parts[0].dtype
-        return torch.stack([p.to(dtype) for p in parts])
-    return torch.as_tensor(obj)
+    """A (nested) list/tuple holding tensors, stacked the way ``jnp.array`` builds one array.
+
+    The dtype is the promotion of the tensors' dtypes, with Python numbers weakly typed as in JAX
+    (``[x, 1.0]`` keeps a float32 ``x`` float32; ``[i, 0.5]`` with an int32 ``i`` is float32).
+    """
+    if not isinstance(obj, (list, tuple)):
+        return obj
+    parts = [_stack_nested(o) for o in obj]
+    tensors = [p for p in parts if isinstance(p, torch.Tensor)]
+    if not tensors:
+        return asarray(parts)
+    probe = torch.empty((), dtype=functools.reduce(torch.promote_types, (t.dtype for t in tensors)))
+    for p in parts:
+        if not isinstance(p, torch.Tensor):
+            probe = torch.empty((), dtype=torch.result_type(probe, p))
+    dtype = _X64_OFF.get(probe.dtype, probe.dtype) if probe.dtype not in {t.dtype for t in tensors} else probe.dtype
+    return torch.stack([torch.as_tensor(p, dtype=dtype, device=tensors[0].device) for p in parts])
 
 
 def asarray(a, dtype=None, copy=None) -> torch.Tensor:
@@ -244,8 +256,6 @@ def size(a, axis=None) -> int:
 def isscalar(element) -> bool:
     """``jnp.isscalar``: Python/NumPy scalars, strings, and 0-d arrays (tensors included) count
     (``numpy.isscalar`` says False for 0-d arrays; JAX says True so jit does not change answers)."""
-    import numbers
-
     if isinstance(element, torch.Tensor):
         return element.ndim == 0
     if isinstance(element, (numbers.Number, str, bytes)):

@@ -116,11 +116,14 @@ def _empty_outputs(f, init, leaves, spec, no_xs):
 def fori_loop(lower, upper, body_fun, init_val, *, unroll=None):
     """``lax.fori_loop``: ``val = body_fun(i, val)`` for ``i`` in ``range(lower, upper)``.
 
-    ``i`` is a Python int (JAX passes a traced int32 scalar); it indexes tensors the same way.
+    ``i`` is a 0-d int32 tensor, as JAX passes a traced int32 scalar: ``jnp.where(i > 0, a, b)``,
+    ``i / n`` and ``x[i]`` then behave as in JAX (a Python int would not go through
+    ``torch.where`` and would divide in float64).
     """
     val = init_val
+    dtype = lower.dtype if isinstance(lower, torch.Tensor) and not lower.is_floating_point() else torch.int32
     for i in range(int(lower), int(upper)):
-        val = body_fun(i, val)
+        val = body_fun(torch.tensor(i, dtype=dtype), val)
     return val
 
 
@@ -132,27 +135,68 @@ def while_loop(cond_fun, body_fun, init_val):
     return val
 
 
+def _concrete(value, convert):
+    """``convert(value)`` (``bool`` / ``int``), or None inside ``torch.func.vmap`` when the value is
+    batched (differs per example, so no single Python value exists)."""
+    try:
+        return convert(value)
+    except RuntimeError as err:
+        if "vmap" not in str(err):
+            raise
+        return None
+
+
+def _select_outputs(outs, choose):
+    """Leaf by leaf ``choose(*leaves)`` over branch outputs of one pytree structure."""
+    flat = [tree_flatten(out) for out in outs]
+    spec = flat[0][1]
+    if any(len(leaves) != len(flat[0][0]) for leaves, _ in flat):
+        raise TypeError("branches of lax.cond/lax.switch must return the same pytree structure")
+    return tree_unflatten([choose(*leaves) for leaves in zip(*(leaves for leaves, _ in flat))], spec)
+
+
 def cond(pred, true_fun, false_fun, *operands, **kwargs):
     """``lax.cond``: ``true_fun(*operands)`` if ``pred`` else ``false_fun(*operands)``.
 
     Unlike JAX, only the chosen branch runs (JAX traces both, so side effects differ). The
-    legacy ``operand=`` keyword is accepted.
+    legacy ``operand=`` keyword is accepted. Under ``torch.func.vmap`` with a per-example
+    ``pred`` both branches run and the results are selected with ``torch.where``, which is what
+    JAX's vmap of ``cond`` does too.
     """
     if "operand" in kwargs:
         operands = (*operands, kwargs.pop("operand"))
     if kwargs:
         raise TypeError(f"cond() got unexpected keyword arguments {sorted(kwargs)}")
-    return true_fun(*operands) if bool(pred) else false_fun(*operands)
+    chosen = _concrete(pred, bool)
+    if chosen is not None:
+        return true_fun(*operands) if chosen else false_fun(*operands)
+    mask = torch.as_tensor(pred) != 0
+    return _select_outputs([true_fun(*operands), false_fun(*operands)], lambda t, f: torch.where(mask, t, f))
 
 
 def switch(index, branches, *operands, **kwargs):
-    """``lax.switch``: ``branches[index](*operands)`` with ``index`` clamped into range, as in JAX."""
+    """``lax.switch``: ``branches[index](*operands)`` with ``index`` clamped into range, as in JAX.
+
+    Under ``torch.func.vmap`` with a per-example ``index`` every branch runs and the results are
+    selected element-wise, as JAX's vmap of ``switch`` does.
+    """
     if "operand" in kwargs:
         operands = (*operands, kwargs.pop("operand"))
     if kwargs:
         raise TypeError(f"switch() got unexpected keyword arguments {sorted(kwargs)}")
-    i = min(max(int(index), 0), len(branches) - 1)
-    return branches[i](*operands)
+    last = len(branches) - 1
+    i = _concrete(index, int)
+    if i is not None:
+        return branches[min(max(i, 0), last)](*operands)
+    index = torch.as_tensor(index).clamp(0, last)
+
+    def choose(*leaves):
+        out = leaves[last]
+        for k in range(last - 1, -1, -1):
+            out = torch.where(index == k, leaves[k], out)
+        return out
+
+    return _select_outputs([branch(*operands) for branch in branches], choose)
 
 
 def map(f, xs, *, batch_size=None):  # noqa: A001 - mirrors lax.map
