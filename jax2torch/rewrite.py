@@ -233,7 +233,8 @@ class UnitRewriter(cst.CSTTransformer):
             self.finish(ctx, rule, qual, rule.target)
             return new
         func = updated.func
-        if isinstance(func, cst.Attribute) and func.attr.value in self.table.pattern_methods:
+        if isinstance(func, cst.Attribute) and func.attr.value in self.table.pattern_methods \
+                and func.attr.value != "__getitem__":  # subscript patterns see ``x[...]`` only
             if self.numpy_valued(func.value):
                 return updated  # a NumPy array's own method (``rng.normal(size=3).astype(np.float32)``)
             return self.patterns(updated, func.attr.value)

@@ -17,7 +17,7 @@ def _step(part) -> int | None:
     sign = 1
     if isinstance(step, cst.UnaryOperation) and isinstance(step.operator, cst.Minus):
         sign, step = -1, step.expression
-    return sign * int(step.value) if isinstance(step, cst.Integer) else None
+    return sign * step.evaluated_value if isinstance(step, cst.Integer) else None
 
 
 def _is_array(node) -> bool:
