@@ -204,6 +204,16 @@ class Binder(ast.NodeVisitor):
         elif isinstance(target, ast.Tuple) and all(isinstance(t, ast.Name) for t in target.elts) \
                 and ast_shape_unpack(value):
             names = [t.id for t in target.elts]
+        elif isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple) and len(target.elts) == len(value.elts):
+            # ``alpha, beta = 1.0, 50.0``: the numbers among the pairs; the other names bind as usual
+            pairs = [(t.id, ast_is_number(v, self._is_number_name)) for t, v in zip(target.elts, value.elts)
+                     if isinstance(t, ast.Name)]
+            if len(pairs) != len(target.elts) or not any(is_number for _, is_number in pairs):
+                return False
+            self.visit(value)
+            for name, is_number in pairs:
+                self._bind(name, NUMBER if is_number else "other")
+            return True
         else:
             return False
         self.visit(value)
