@@ -85,6 +85,23 @@ def _length_of(xs, length):
     return sizes.pop()
 
 
+def _as_arrays(tree):
+    """Python numbers in a loop's initial carry as 0-d tensors, as JAX makes every carry leaf an
+    array (int -> int32, float -> float32, bool -> bool, complex -> complex64): ``i < n`` is then a
+    tensor, ``torch.logical_and`` and ``torch.where`` take it, and dtypes follow JAX's."""
+    def leaf(v):
+        if isinstance(v, bool):
+            return torch.tensor(v)
+        if isinstance(v, int):
+            return torch.tensor(v, dtype=torch.int32)
+        if isinstance(v, float):
+            return torch.tensor(v, dtype=torch.float32)
+        if isinstance(v, complex):
+            return torch.tensor(v, dtype=torch.complex64)
+        return v
+    return tree_map(leaf, tree)
+
+
 def scan(f, init, xs=None, length=None, reverse=False, unroll=1, _split_transpose=False):
     """``lax.scan``: ``carry, y = f(carry, x)`` over the leading axis of the pytree ``xs``.
 
@@ -96,7 +113,7 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1, _split_transpos
     leaves, spec = tree_flatten(xs) if xs is not None else ([], None)
     if n == 0:
         return init, _empty_outputs(f, init, leaves, spec, xs is None)
-    carry = init
+    carry = _as_arrays(init)
     ys = [None] * n
     for i in (range(n - 1, -1, -1) if reverse else range(n)):
         x = tree_unflatten([leaf[i] for leaf in leaves], spec) if xs is not None else None
@@ -120,7 +137,7 @@ def fori_loop(lower, upper, body_fun, init_val, *, unroll=None):
     ``i / n`` and ``x[i]`` then behave as in JAX (a Python int would not go through
     ``torch.where`` and would divide in float64).
     """
-    val = init_val
+    val = _as_arrays(init_val)
     dtype = lower.dtype if isinstance(lower, torch.Tensor) and not lower.is_floating_point() else torch.int32
     for i in range(int(lower), int(upper)):
         val = body_fun(torch.tensor(i, dtype=dtype), val)
@@ -128,8 +145,9 @@ def fori_loop(lower, upper, body_fun, init_val, *, unroll=None):
 
 
 def while_loop(cond_fun, body_fun, init_val):
-    """``lax.while_loop``: ``while cond_fun(val): val = body_fun(val)``."""
-    val = init_val
+    """``lax.while_loop``: ``while cond_fun(val): val = body_fun(val)`` (Python numbers in
+    ``init_val`` become 0-d tensors first, as in JAX)."""
+    val = _as_arrays(init_val)
     while bool(cond_fun(val)):
         val = body_fun(val)
     return val
