@@ -31,6 +31,7 @@ try:  # optree's defaults are JAX's: None is an empty subtree and dict keys are 
 except ImportError:  # torch's own pytrees (None is a leaf there; helpers below pass it through)
     from torch.utils._pytree import tree_flatten, tree_map, tree_unflatten
 
+from ._lax_assoc import associative_scan  # noqa: F401
 from ._lax_conv import (
     conv,
     conv_general_dilated,
