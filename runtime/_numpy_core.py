@@ -88,6 +88,19 @@ def minimum(x1, x2) -> torch.Tensor:
     return torch.minimum(*_operands(x1, x2))
 
 
+def clip(input, min=None, max=None) -> torch.Tensor:  # noqa: A002 - the row maps JAX's names here
+    """``jnp.clip`` computed as JAX does, ``minimum(max, maximum(min, x))``: the same values as
+    ``torch.clamp``, and at an input exactly on a bound the gradient is split evenly between the
+    two sides as in JAX (``torch.clamp`` passes it whole, which doubles derivatives of repeated
+    clips, e.g. a clipped action clipped again in the dynamics)."""
+    out = torch.as_tensor(input)
+    if min is not None:
+        out = maximum(min, out)
+    if max is not None:
+        out = minimum(max, out)
+    return out
+
+
 def logaddexp(x1, x2) -> torch.Tensor:
     """``jnp.logaddexp`` with Python scalars allowed on either side."""
     return torch.logaddexp(*_operands(x1, x2))

@@ -310,6 +310,47 @@ def flatnonzero(a, *, size=None, fill_value=None) -> torch.Tensor:
     return torch.cat([idx[:size], idx.new_full((max(size - idx.numel(), 0),), pad_with)])
 
 
+def nonzero(a, *, size=None, fill_value=None) -> tuple:
+    """``jnp.nonzero``: a tuple of index tensors, one per dim. With ``size`` (what jit-compiled JAX
+    code passes) each is cut or padded to exactly ``size`` entries with ``fill_value`` (default 0;
+    a tuple gives one value per dim)."""
+    t = torch.as_tensor(a)
+    if t.ndim == 0:
+        raise ValueError("Calling nonzero on 0d arrays is not allowed. Use jnp.atleast_1d(scalar).nonzero() instead.")
+    found = torch.nonzero(t, as_tuple=True)
+    if size is None:
+        return found
+    fills = fill_value if isinstance(fill_value, (tuple, list)) else (0 if fill_value is None else fill_value,) * t.ndim
+    if len(fills) != t.ndim:
+        raise ValueError(f"fill_value must be a scalar or a tuple of length {t.ndim}; got {fill_value!r}")
+    return tuple(torch.cat([idx[:size], idx.new_full((max(size - idx.numel(), 0),), int(fill))])
+                 for idx, fill in zip(found, fills))
+
+
+def argwhere(a, *, size=None, fill_value=None) -> torch.Tensor:
+    """``jnp.argwhere``: ``(count, ndim)`` indices of the non-zero entries; with ``size`` exactly
+    ``size`` rows, padded with ``fill_value`` (default 0) as in JAX."""
+    t = torch.as_tensor(a)
+    if size is None:
+        return torch.argwhere(t)
+    if t.ndim == 0:
+        t = t.reshape(1)
+        return torch.stack(nonzero(t, size=size, fill_value=fill_value), 1)[:, :0]
+    return torch.stack(nonzero(t, size=size, fill_value=fill_value), 1)
+
+
+def where(condition, x=None, y=None, *, size=None, fill_value=None):
+    """``jnp.where``: the three-argument select, or the one-argument form (``nonzero``), which
+    takes JAX's ``size``/``fill_value`` for a fixed-length result."""
+    if x is None and y is None:
+        return nonzero(condition, size=size, fill_value=fill_value)
+    if x is None or y is None:
+        raise ValueError("Either both or neither of the x and y arguments should be provided to jax.numpy.where")
+    if size is not None or fill_value is not None:
+        raise ValueError("size and fill_value are only valid with the one-argument form of jnp.where")
+    return torch.where(torch.as_tensor(condition), x, y)
+
+
 def ix_(*args):
     """``jnp.ix_``: each 1-D index array reshaped to broadcast along its own axis (an open mesh)."""
     out = []

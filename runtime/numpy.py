@@ -44,6 +44,7 @@ from jax2torch_runtime._numpy_core import (  # noqa: F401
     partition,
     argpartition,
     result_type,
+    clip,
 )
 from jax2torch_runtime._numpy_indexing import (  # noqa: F401
     pad,
@@ -57,6 +58,9 @@ from jax2torch_runtime._numpy_indexing import (  # noqa: F401
     ix_,
     indices,
     lexsort,
+    nonzero,
+    argwhere,
+    where,
 )
 from jax2torch_runtime._numpy_sets import (  # noqa: F401
     UniqueAllResult,
@@ -257,4 +261,8 @@ __all__ = [
     "vectorize",
     "bincount",
     "linspace",
+    "nonzero",
+    "argwhere",
+    "where",
+    "clip",
 ]
