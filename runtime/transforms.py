@@ -34,7 +34,10 @@ __all__ = [
     "disable_jit",
     "devices",
     "eval_shape",
+    "hessian",
+    "jacfwd",
     "jit",
+    "jvp",
     "local_device_count",
     "local_devices",
     "process_count",
@@ -55,6 +58,59 @@ def value_and_grad(fun, argnums=0, has_aux=False):
     def wrapped(*args, **kwargs):
         grad, value = inner(*args, **kwargs)
         return value, grad
+
+    return wrapped
+
+
+# torch 2.13's forward-mode AD gives float64 tangents when a 0-d float32 primal meets a Python
+# float (``x[0] * 2.0`` inside ``jacfwd``, ``jvp`` of ``lambda t: t * 2.0`` at a scalar). JAX with
+# x64 off never makes 64-bit arrays, so such leaves are cast back.
+_NARROW = {torch.float64: torch.float32, torch.complex128: torch.complex64}
+
+
+def _leaves(tree):
+    return torch.utils._pytree.tree_leaves(tree)
+
+
+def _narrowed(tree, inputs):
+    """``tree`` with 64-bit leaves narrowed, unless an input was 64-bit itself (then torch's
+    dtypes are what the user asked for)."""
+    if any(isinstance(t, torch.Tensor) and t.dtype in _NARROW for t in _leaves(inputs)):
+        return tree
+    return torch.utils._pytree.tree_map(
+        lambda t: t.to(_NARROW[t.dtype]) if isinstance(t, torch.Tensor) and t.dtype in _NARROW else t, tree)
+
+
+def jvp(fun, primals, tangents, has_aux=False):
+    """``jax.jvp`` on ``torch.func.jvp``: each output tangent has its primal output's dtype, as in
+    JAX (torch can return float64 tangents for float32 outputs, see ``_NARROW``)."""
+    result = torch.func.jvp(fun, tuple(primals), tuple(tangents), has_aux=has_aux)
+    out, tangent_out = result[0], result[1]
+    flat_out, _ = torch.utils._pytree.tree_flatten(out)
+    flat_tan, spec = torch.utils._pytree.tree_flatten(tangent_out)
+    fixed = [t.to(o.dtype) if isinstance(t, torch.Tensor) and isinstance(o, torch.Tensor) and t.dtype != o.dtype else t
+             for o, t in zip(flat_out, flat_tan)]
+    return (out, torch.utils._pytree.tree_unflatten(fixed, spec), *result[2:])
+
+
+def jacfwd(fun, argnums=0, has_aux=False):
+    """``jax.jacfwd`` on ``torch.func.jacfwd``, with JAX's 32-bit results (see ``_NARROW``)."""
+    inner = torch.func.jacfwd(fun, argnums=argnums, has_aux=has_aux)
+
+    @functools.wraps(fun)
+    def wrapped(*args, **kwargs):
+        return _narrowed(inner(*args, **kwargs), (args, kwargs))
+
+    return wrapped
+
+
+def hessian(fun, argnums=0):
+    """``jax.hessian`` (forward over reverse) on ``torch.func.hessian``, with JAX's 32-bit results."""
+    inner = torch.func.hessian(fun, argnums=argnums)
+
+    @functools.wraps(fun)
+    def wrapped(*args, **kwargs):
+        return _narrowed(inner(*args, **kwargs), (args, kwargs))
 
     return wrapped
 
