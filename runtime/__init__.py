@@ -16,7 +16,8 @@ _LAZY_ATTRS = {
     "PyTorchCompressionOps": "jax2torch_runtime.compression",
     "at": "jax2torch_runtime._at",
 }
-_SUBMODULES = {"random", "tropical", "compression", "pattern", "lax", "tree", "nn", "numpy", "transforms", "scipy", "util", "ops"}
+_SUBMODULES = {"random", "tropical", "compression", "pattern", "lax", "tree", "nn", "numpy", "transforms", "scipy", "util", "ops",
+               "image"}
 
 
 def __getattr__(name: str):
