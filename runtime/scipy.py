@@ -1,6 +1,7 @@
 """jax.scipy.stats distributions and jax.scipy.linalg factorisations with SciPy's conventions.
 
-Migrated code calls ``j2t.scipy.stats.<dist>.<fn>`` and ``j2t.scipy.linalg.<fn>``.
+Migrated code calls ``j2t.scipy.stats.<dist>.<fn>``, ``j2t.scipy.linalg.<fn>`` and
+``j2t.scipy.signal.<fn>`` (convolutions, in ``_scipy_signal``).
 ``torch.distributions`` objects validate their arguments, reject out-of-support values instead of
 returning ``-inf`` and have no ``loc``/``scale`` for most families, so the densities are written
 out with JAX's formulas (integer inputs promoted to float32 as JAX does). The linear algebra maps
@@ -14,7 +15,9 @@ from types import SimpleNamespace
 
 import torch
 
-__all__ = ["stats", "linalg", "special"]
+from . import _scipy_signal
+
+__all__ = ["stats", "linalg", "special", "signal"]
 
 
 def _float(*args):
@@ -322,3 +325,6 @@ def _qr(a, overwrite_a=False, lwork=None, mode="full", pivoting=False, check_fin
 
 linalg = SimpleNamespace(solve_triangular=_solve_triangular, cho_factor=_cho_factor, cho_solve=_cho_solve,
                          lu=_lu, lu_factor=_lu_factor, lu_solve=_lu_solve, eigh=_eigh, svd=_svd, qr=_qr)
+
+signal = SimpleNamespace(convolve=_scipy_signal.convolve, correlate=_scipy_signal.correlate,
+                         convolve2d=_scipy_signal.convolve2d, correlate2d=_scipy_signal.correlate2d)
