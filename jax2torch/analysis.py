@@ -78,9 +78,10 @@ def dotted(node) -> str | None:
 class _Resolver(ast.NodeVisitor):
     """Pass 2: resolve every load of a name and attribute each site to its statement unit."""
 
-    def __init__(self, binder: Binder, pattern_methods: frozenset):
+    def __init__(self, binder: Binder, pattern_methods: frozenset, pattern_attributes: frozenset = frozenset()):
         self.scopes = binder.scopes
         self.pattern_methods = pattern_methods
+        self.pattern_attributes = pattern_attributes
         self.units: dict[int, UnitInfo] = {}
         self.scope = None
         self.stmt = None
@@ -141,6 +142,8 @@ class _Resolver(ast.NodeVisitor):
             self._note_name(node.id, "other")
 
     def visit_Attribute(self, node):
+        if node.attr in self.pattern_attributes and isinstance(node.ctx, ast.Load) and id(node) not in self.call_funcs:
+            self.unit().patterns += 1  # ``x.size``: an attribute read a pattern row rewrites
         path = dotted(node)
         if path is None:
             self.visit(node.value)
@@ -259,12 +262,14 @@ def _parents_of_interest(tree, interesting: set[int]) -> set[int]:
     return parents
 
 
-def analyse(tree: ast.Module, watched: tuple[str, ...], pattern_methods: frozenset) -> Analysis:
+def analyse(tree: ast.Module, watched: tuple[str, ...], pattern_methods: frozenset,
+            pattern_attributes: frozenset = frozenset()) -> Analysis:
     binder = Binder(watched)
     binder.run(tree)
     module_scope = binder.scopes[id(tree)]
     ambiguous = [b for b in binder.bindings if b.scope.bound.get(b.name) == AMBIGUOUS]
-    resolver = _Resolver(binder, pattern_methods if binder.bindings else frozenset())
+    resolver = _Resolver(binder, pattern_methods if binder.bindings else frozenset(),
+                         pattern_attributes if binder.bindings else frozenset())
     resolver.run(tree)
     units = {k: u for k, u in resolver.units.items() if u.sites or u.patterns}
     interesting = set(units) | set(binder.import_stmts)

@@ -68,7 +68,7 @@ class Migrator:
         except (SyntaxError, ValueError) as exc:
             line = getattr(exc, "lineno", None)
             raise SourceError(path, f"syntax error{f' at line {line}' if line else ''}: {getattr(exc, 'msg', exc)}") from None
-        analysis = analyse(tree, self.options.watched, self.table.pattern_methods)
+        analysis = analyse(tree, self.options.watched, self.table.pattern_methods, self.table.pattern_attributes)
         findings = [Finding("J2T0004", path, line, 0, Severity.ERROR, f"`from {mod} import *` cannot be migrated", False)
                     for line, mod in analysis.star_imports]
         if not analysis.units and not analysis.import_stmts:

@@ -46,6 +46,8 @@ class UnitRewriter(cst.CSTTransformer):
         self.decorator_results: dict = {}  # id(ref) -> new decorator expression or REMOVE
         self.left: dict = {}               # id(node left untranslated) -> (its record, its binding)
         self.receivers: set[int] = set()   # ids of calls whose result has an attribute taken
+        self.called_attrs: set[int] = set()  # ids of attributes that are called (``x.size()``)
+        self.stores: set[int] = set()      # ids of assignment / del targets
         self.first_line = unit.stmt.lineno
         self.site_pos: dict[str, list] = {}
         for site in unit.sites:
@@ -127,6 +129,20 @@ class UnitRewriter(cst.CSTTransformer):
     def visit_Call(self, node):
         if self.resolve(node.func) is not None:
             self.call_funcs.add(id(node.func))
+        if isinstance(node.func, cst.Attribute):
+            self.called_attrs.add(id(node.func))
+
+    def visit_AssignTarget(self, node):
+        self.stores.add(id(node.target))
+
+    def visit_AugAssign(self, node):
+        self.stores.add(id(node.target))
+
+    def visit_AnnAssign(self, node):
+        self.stores.add(id(node.target))
+
+    def visit_Del(self, node):
+        self.stores.add(id(node.target))
 
     def visit_Attribute(self, node):
         if dotted_name(node) is not None:
@@ -160,6 +176,11 @@ class UnitRewriter(cst.CSTTransformer):
         return self.reference(original, updated)
 
     def leave_Attribute(self, original, updated):
+        attr = original.attr.value
+        if (attr in self.table.pattern_attributes and id(original) not in self.called_attrs
+                and id(original) not in self.stores and self.resolve(original) is None
+                and not self.numpy_valued(updated.value)):
+            return self.patterns(updated, attr, attribute=True)  # ``x.size``
         if dotted_name(original) is None:
             return updated
         return self.reference(original, updated)
@@ -252,9 +273,9 @@ class UnitRewriter(cst.CSTTransformer):
             node = node.func if isinstance(node, cst.Call) else node.value
         return isinstance(node, cst.Name) and node.value in self.unit.numpy_names
 
-    def patterns(self, call, method):
+    def patterns(self, call, method, attribute=False):
         for rule in self.table.patterns:
-            if method not in rule.methods or not self.selected(rule.code):
+            if method not in (rule.attributes if attribute else rule.methods) or not self.selected(rule.code):
                 continue
             ctx = self.context(rule, "", "call")
             try:

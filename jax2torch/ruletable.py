@@ -30,7 +30,7 @@ RULE_KEYS = {
     "inject", "severity", "message", "hook", "value", "example", "why", "differs", "options",
     "call_only", "lift", "value_target", "float_input",
 }
-PATTERN_KEYS = {"code", "hook", "methods", "severity", "message", "why", "differs", "example", "options",
+PATTERN_KEYS = {"code", "hook", "methods", "attributes", "severity", "message", "why", "differs", "example", "options",
                 "params", "target_params", "rename", "drop", "unsupported", "inject"}
 EXAMPLE_KEYS = {"code", "body", "inputs", "exact", "rtol", "atol", "jit", "note", "migrated", "dtype_strict"}
 
@@ -79,6 +79,7 @@ class Rule:
     lift: tuple[int, ...] = ()  # JAX argument positions that may be Python numbers where torch needs tensors
     float_input: tuple[int, ...] = ()  # positions where JAX takes bool arrays and torch raises (mean, argmax...)
     methods: tuple[str, ...] = ()
+    attributes: tuple[str, ...] = ()  # attribute reads a pattern sees (``x.size``), not calls
     why: str = ""
     differs: str = ""
     options: dict = field(default_factory=dict)
@@ -87,12 +88,14 @@ class Rule:
 
     @property
     def is_pattern(self) -> bool:
-        return bool(self.methods)
+        return bool(self.methods or self.attributes)
 
     @property
     def title(self) -> str:
         if self.methods == ("__getitem__",):
             return "subscript pattern x[...]"
+        if self.attributes:
+            return f"attribute pattern x.{'/x.'.join(self.attributes)}"
         return self.jax or f"method pattern .{'/.'.join(self.methods)}(...)"
 
     def explain(self, migrate=None) -> str:
@@ -151,6 +154,7 @@ class RuleTable:
         self.by_code = {r.code: r for r in self.rules}
         self.patterns = [r for r in self.rules if r.is_pattern]
         self.pattern_methods = frozenset(m for r in self.patterns for m in r.methods)
+        self.pattern_attributes = frozenset(a for r in self.patterns for a in r.attributes)
         # A dotted prefix is "known" when some row's name starts with it: lets the engine tell a
         # module reference (``jax.numpy``) from an unknown function.
         self.prefixes = frozenset(p for name in self.by_name for p in _prefixes(name)) | frozenset(modules)
@@ -270,10 +274,12 @@ def _parse_row(path: Path, label: str, entry: dict, allowed: set, hooks: dict, p
     jax = entry.get("jax", "")
     target = entry.get("target", "")
     hook = entry.get("hook", "")
+    attributes = entry.get("attributes") or []
     if pattern:
         methods = entry.get("methods") or []
-        if not methods or not all(isinstance(m, str) and m.isidentifier() for m in methods):
-            raise bad("a pattern needs methods = [names]")
+        names = [*methods, *attributes]
+        if not names or not all(isinstance(m, str) and m.isidentifier() for m in names):
+            raise bad("a pattern needs methods = [names] or attributes = [names]")
         if not hook:
             raise bad("a pattern needs a hook")
     else:
@@ -327,6 +333,6 @@ def _parse_row(path: Path, label: str, entry: dict, allowed: set, hooks: dict, p
         severity=severity, message=entry.get("message", ""), hook=hook,
         value=entry.get("value"), call_only=bool(entry.get("call_only", False)), lift=tuple(lift), value_target=value_target,
         float_input=tuple(float_input),
-        methods=tuple(methods), why=entry.get("why", ""), differs=entry.get("differs", ""),
+        methods=tuple(methods), attributes=tuple(attributes), why=entry.get("why", ""), differs=entry.get("differs", ""),
         options=dict(entry.get("options", {})), examples=tuple(examples), source=str(path),
     )

@@ -67,3 +67,20 @@ def float_receiver(call, ctx):
         return None
     as_float = cst.Call(func=cst.Attribute(value=receiver, attr=cst.Name("float")))
     return call.with_changes(func=call.func.with_changes(value=as_float))
+
+
+#: Receivers that are far more often configuration objects than arrays (``cfg.size``, ``args.size``).
+_CONFIG_NAMES = frozenset({"self", "cls", "args", "config", "cfg", "conf", "opts", "options", "flags", "FLAGS",
+                           "hparams", "hps", "settings", "image", "img"})
+
+
+@hook("attribute_call")
+def attribute_call(attr, ctx):
+    """``x.size`` -> ``x.numel()``: a JAX array attribute that torch spells as a method
+    (``options.method``). Left alone on dotted receivers (``self.cfg.size``), on names that are
+    usually configuration objects or images, and on modules."""
+    receiver = attr.value
+    if isinstance(receiver, cst.Attribute) or ctx.is_module(receiver) or (
+            isinstance(receiver, cst.Name) and receiver.value in _CONFIG_NAMES):
+        return None
+    return cst.Call(func=cst.Attribute(value=receiver, attr=cst.Name(ctx.rule.options["method"])))
