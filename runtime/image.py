@@ -200,7 +200,7 @@ def scale_and_translate(image, shape, spatial_dims, scale, translation, method, 
     translation = (_inexact(translation) if isinstance(translation, torch.Tensor)
                    else torch.as_tensor(translation, dtype=torch.float32))
     dtype = torch.promote_types(scale.dtype, translation.dtype)
-    scale, translation = scale.to(dtype, device=image.device), translation.to(dtype, device=image.device)
+    scale, translation = scale.to(image.device, dtype), translation.to(image.device, dtype)
     spatial_dims = tuple(spatial_dims)
     if len(spatial_dims) != len(scale) or len(spatial_dims) != len(translation):
         raise ValueError("scale and translation need one entry per spatial dimension")
