@@ -9,7 +9,8 @@ another order and drift apart for long float32 sequences). Everything is slicing
 ``stack`` on tensors, so ``torch.func.grad``/``vmap`` and autograd go through it unchanged.
 
 Pytrees follow :mod:`jax2torch_runtime.tree` (JAX's leaf order: sorted dict keys, ``None`` empty,
-registered classes), so ``fn`` sees the same structure it saw under JAX.
+registered classes), so ``fn`` sees the same structure it saw under JAX. A negative ``axis`` also
+works with ``reverse=True`` (JAX 0.10 rejects that pair because it reverses before normalising).
 """
 
 from __future__ import annotations
