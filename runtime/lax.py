@@ -53,6 +53,7 @@ from ._lax_window import reduce_window, reduce_window_shape_tuple
 _py_slice = builtins.slice
 
 __all__ = [
+    "associative_scan",
     "scan", "fori_loop", "while_loop", "cond", "switch", "map", "stop_gradient",
     "dynamic_slice", "dynamic_update_slice", "dynamic_slice_in_dim", "dynamic_update_slice_in_dim",
     "dynamic_index_in_dim", "slice", "slice_in_dim", "index_in_dim", "broadcast_in_dim",
