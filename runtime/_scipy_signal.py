@@ -16,7 +16,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-__all__ = ["convolve", "correlate", "convolve2d", "correlate2d"]
+__all__ = ["convolve", "convolve2d", "correlate", "correlate2d"]
 
 _MODES = ("full", "same", "valid")
 _CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}

@@ -34,7 +34,7 @@ class ResizeMethod(enum.Enum):
     AREA = 6
 
     @staticmethod
-    def from_string(s: str) -> "ResizeMethod":
+    def from_string(s: str) -> ResizeMethod:
         names = {"nearest": "NEAREST", "linear": "LINEAR", "bilinear": "LINEAR", "trilinear": "LINEAR",
                  "triangle": "LINEAR", "lanczos3": "LANCZOS3", "lanczos5": "LANCZOS5", "cubic": "CUBIC",
                  "bicubic": "CUBIC", "tricubic": "CUBIC", "cubic-pytorch": "CUBIC_PYTORCH",

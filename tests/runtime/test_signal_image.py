@@ -8,7 +8,6 @@ import jax.scipy.signal as jss
 import numpy as np
 import pytest
 import torch
-
 from jax2torch_runtime import image as ji
 from jax2torch_runtime import scipy as js
 
