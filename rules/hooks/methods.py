@@ -84,3 +84,21 @@ def attribute_call(attr, ctx):
             isinstance(receiver, cst.Name) and receiver.value in _CONFIG_NAMES):
         return None
     return cst.Call(func=cst.Attribute(value=receiver, attr=cst.Name(ctx.rule.options["method"])))
+
+
+@hook("method_as_function")
+def method_as_function(call, ctx):
+    """``x.dot(y)`` -> ``j2t.numpy.dot(x, y)``: an array method whose torch namesake is narrower
+    (``Tensor.dot`` takes 1-D tensors only) becomes the function ``options.function`` with the
+    receiver as first argument; without ``options.function`` the call is the receiver itself
+    (``x.block_until_ready()`` -> ``x``: eager torch has nothing to wait for)."""
+    receiver = _receiver(call, ctx)
+    if receiver is None:
+        return None
+    function = ctx.rule.options.get("function")
+    if function is None:
+        if call.args:
+            raise GiveUp(f"{call.func.attr.value}(...) with arguments: rewrite by hand")
+        return receiver
+    first = cst.Arg(receiver, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")) if call.args else cst.MaybeSentinel.DEFAULT)
+    return cst.Call(func=ctx.ref(function), args=[first, *call.args])
