@@ -15,9 +15,9 @@ from types import SimpleNamespace
 
 import torch
 
-from . import _scipy_signal
+from . import _scipy_optimize, _scipy_signal
 
-__all__ = ["stats", "linalg", "special", "signal"]
+__all__ = ["linalg", "optimize", "signal", "special", "stats"]
 
 
 def _float(*args):
@@ -328,3 +328,5 @@ linalg = SimpleNamespace(solve_triangular=_solve_triangular, cho_factor=_cho_fac
 
 signal = SimpleNamespace(convolve=_scipy_signal.convolve, correlate=_scipy_signal.correlate,
                          convolve2d=_scipy_signal.convolve2d, correlate2d=_scipy_signal.correlate2d)
+
+optimize = SimpleNamespace(minimize=_scipy_optimize.minimize, OptimizeResults=_scipy_optimize.OptimizeResults)
