@@ -13,7 +13,6 @@ import numpy as np
 import pytest
 import torch
 from jax.experimental.ode import odeint as jax_odeint
-
 from jax2torch_runtime.ode import odeint
 
 # name -> (jax dynamics, torch dynamics, y0, t_end, extra args)
