@@ -17,7 +17,7 @@ _LAZY_ATTRS = {
     "at": "jax2torch_runtime._at",
 }
 _SUBMODULES = {"random", "tropical", "compression", "pattern", "lax", "tree", "nn", "numpy", "transforms", "scipy", "util", "ops",
-               "image"}
+               "image", "ode"}
 
 
 def __getattr__(name: str):
