@@ -33,6 +33,10 @@ class ShapeDtypeStruct:
             n *= d
         return n
 
+    def numel(self) -> int:
+        """``size`` spelled as torch's method, which migrated ``x.size`` reads become."""
+        return self.size
+
     def __eq__(self, other):
         return isinstance(other, ShapeDtypeStruct) and (self.shape, self.dtype) == (other.shape, other.dtype)
 
