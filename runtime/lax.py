@@ -150,8 +150,41 @@ def while_loop(cond_fun, body_fun, init_val):
     """``lax.while_loop``: ``while cond_fun(val): val = body_fun(val)`` (Python numbers in
     ``init_val`` become 0-d tensors first, as in JAX)."""
     val = _as_arrays(init_val)
-    while bool(cond_fun(val)):
+    pred = cond_fun(val)
+    going = _concrete(pred, bool)
+    while going:
         val = body_fun(val)
+        pred = cond_fun(val)
+        going = _concrete(pred, bool)
+    if going is None:  # inside torch.func.vmap with a per-example condition
+        return _batched_while(cond_fun, body_fun, val, pred)
+    return val
+
+
+def _any_example(pred) -> bool:
+    """Whether any example of a ``torch.func.vmap``-batched ``pred`` is true: the batch is
+    unwrapped level by level (functorch's own representation), as JAX's vmap of ``while_loop``
+    reduces the predicate over the batch."""
+    from torch._C import _functorch
+
+    full = torch.as_tensor(pred)
+    while _functorch.is_functorch_wrapped_tensor(full):  # vmap levels, and grad levels around them
+        level = _functorch.maybe_get_level(full)
+        if _functorch.is_batchedtensor(full):
+            full = _functorch._unwrap_batched(full, level)[0]
+        else:
+            full = _functorch._unwrap_for_grad(full, level)
+    return bool(full.any())
+
+
+def _batched_while(cond_fun, body_fun, val, pred):
+    """JAX's vmap of ``while_loop``: step every example while any is still running, keeping the
+    finished ones' values (``torch.where`` on the per-example predicate)."""
+    while _any_example(pred):
+        mask = torch.as_tensor(pred) != 0
+        new = body_fun(val)
+        val = _select_outputs([new, val], lambda n, o: torch.where(mask, n, o))
+        pred = cond_fun(val)
     return val
 
 
