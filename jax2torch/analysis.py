@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from jax2torch.scopes import AMBIGUOUS, NUMBER, Binding, Binder, is_numpy_binding, visit_comprehension_scope
+from jax2torch.scopes import AMBIGUOUS, ARRAY, NUMBER, Binding, Binder, is_numpy_binding, visit_comprehension_scope
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef,
            ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -51,6 +51,7 @@ class UnitInfo:
     patterns: int = 0
     numbers: set = field(default_factory=set)   # root names that hold Python numbers here
     numpy_names: set = field(default_factory=set)  # root names that are NumPy (module or values) here
+    array_names: set = field(default_factory=set)  # root names bound only to JAX array results here
 
 
 @dataclass
@@ -129,6 +130,8 @@ class _Resolver(ast.NodeVisitor):
             return
         if is_numpy_binding(value):
             self.unit().numpy_names.add(root)
+        elif value == ARRAY:
+            self.unit().array_names.add(root)
         self._note_name(root, value)
         if isinstance(value, Binding):
             value.refs += 1

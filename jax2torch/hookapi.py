@@ -131,6 +131,7 @@ class HookContext:
     dropped: list = field(default_factory=list)  # argument expressions a rewrite removed
     is_number: Callable[[cst.CSTNode], bool] = lambda node: False  # plainly a Python number here?
     module_names: dict = field(default_factory=dict)  # module-level name -> "import:<qual>" | "jax:<qual>" | ...
+    array_names: set = field(default_factory=set)  # local names bound only to JAX array results (``idx = jnp.argsort(x)``)
 
     def is_module(self, node: cst.CSTNode) -> bool:
         """``torch.sort`` / ``np.linalg`` / ``j2t.lax``: a dotted name rooted at an imported module."""

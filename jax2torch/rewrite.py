@@ -98,6 +98,7 @@ class UnitRewriter(cst.CSTTransformer):
     def context(self, rule, qual, position) -> HookContext:
         ctx = HookContext(rule=rule, qualname=qual, options=self.options, resolve=self.resolve, position=position,
                           is_number=lambda node: cst_is_number(node, self.unit.numbers.__contains__),
+                          array_names=self.unit.array_names,
                           module_names=self.module_names)
         ctx.default = lambda call: apply_row(rule, call, ctx)
         ctx.arguments = lambda call: rewrite_args(rule, call, ctx)

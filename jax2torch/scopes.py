@@ -19,7 +19,23 @@ NUMBER = "number"
 #: A local name every assignment of which is a NumPy value (``rng = np.random.default_rng(0)``,
 #: ``data = rng.normal(size=3)``): its array methods are NumPy's and must not be rewritten.
 NUMPY = "numpy"
-_PLAIN = ("other", NUMBER, NUMPY)
+#: A local name every assignment of which is the result of a JAX array function (``idx =
+#: jnp.argsort(x)``): surely an array, so ``idx[::-1]`` is an array reversal.
+ARRAY = "array"
+_PLAIN = ("other", NUMBER, NUMPY, ARRAY)
+#: JAX modules whose functions return arrays (a few exceptions below).
+_ARRAY_MODULES = ("jax.numpy", "jax.random", "jax.lax", "jax.nn")
+_NOT_ARRAYS = frozenset({
+    "shape", "ndim", "size", "isscalar", "result_type", "dtype", "finfo", "iinfo", "promote_types",
+    "issubdtype", "can_cast", "iscomplexobj", "isrealobj",
+    # tuples or lists of arrays
+    "split", "array_split", "hsplit", "vsplit", "dsplit", "meshgrid", "nonzero", "where", "unique",
+    "unique_all", "unique_counts", "unique_inverse", "histogram", "histogram2d", "histogramdd", "frexp",
+    "modf", "divmod", "broadcast_arrays", "tril_indices", "triu_indices", "tril_indices_from",
+    "triu_indices_from", "diag_indices", "diag_indices_from", "mask_indices", "unravel_index", "ix_",
+    "indices", "atleast_1d", "atleast_2d", "atleast_3d", "polyfit", "top_k", "sort_key_val", "scan",
+    "while_loop", "fori_loop", "cond", "switch", "map", "associative_scan",
+})
 
 @dataclass(eq=False)
 class Binding:
@@ -178,6 +194,23 @@ class Binder(ast.NodeVisitor):
     def _is_number_name(self, name: str) -> bool:
         return self._lookup(name) == NUMBER
 
+    def _is_array_call(self, value) -> bool:
+        """``jnp.argsort(x)``, ``jax.random.normal(k, s)``: a call of a watched JAX array function."""
+        if not isinstance(value, ast.Call):
+            return False
+        node, parts = value.func, []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name):
+            return False
+        bound = self._lookup(node.id)
+        if not isinstance(bound, Binding):
+            return False
+        qual = ".".join([bound.qual, *reversed(parts)])
+        module, _, name = qual.rpartition(".")
+        return module in _ARRAY_MODULES and name not in _NOT_ARRAYS and not name[:1].isupper()
+
     def _bind_numpy(self, targets, value) -> bool:
         """``rng = np.random.default_rng(0)`` / ``a, b = np.meshgrid(...)``: NumPy-valued names."""
         if len(targets) != 1 or not is_numpy_rooted(value, self._lookup):
@@ -222,8 +255,16 @@ class Binder(ast.NodeVisitor):
         return True
 
     def visit_Assign(self, node):
-        if not (self._bind_numbers(node.targets, node.value) or self._bind_numpy(node.targets, node.value)):
+        if not (self._bind_numbers(node.targets, node.value) or self._bind_numpy(node.targets, node.value)
+                or self._bind_array(node.targets, node.value)):
             self.generic_visit(node)
+
+    def _bind_array(self, targets, value) -> bool:
+        if len(targets) != 1 or not isinstance(targets[0], ast.Name) or not self._is_array_call(value):
+            return False
+        self.visit(value)
+        self._bind(targets[0].id, ARRAY)
+        return True
 
     def visit_AnnAssign(self, node):
         if node.value is None or not (self._bind_numbers([node.target], node.value)

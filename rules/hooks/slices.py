@@ -7,6 +7,16 @@ import libcst as cst
 from jax2torch.hookapi import GiveUp, dotted_name, hook, is_none
 
 _ARRAY_ROOTS = ("torch", "j2t")
+#: torch / runtime functions (rewritten from JAX) that surely return one array; many others return
+#: tuples (``torch.split``, ``j2t.numpy.shape``, ``torch.sort``), which Python may reverse.
+_ARRAY_FUNCS = frozenset({
+    "sort", "argsort", "arange", "linspace", "logspace", "cumsum", "cumprod", "cat", "concatenate", "stack",
+    "array", "asarray", "tensor", "as_tensor", "flatten", "ravel", "reshape", "abs", "exp", "log", "sqrt",
+    "square", "sign", "diff", "convolve", "correlate", "zeros", "ones", "full", "eye", "diag", "diagonal",
+    "squeeze", "unsqueeze", "expand_dims", "clip", "clamp", "roll", "flip", "take", "take_along_axis",
+    "take_along_dim", "gather", "cos", "sin", "tanh", "sigmoid", "softmax", "log_softmax", "matmul", "dot",
+    "einsum", "transpose", "permute", "maximum", "minimum", "arctan2", "atan2", "interp",
+})
 
 
 def _step(part) -> int | None:
@@ -20,17 +30,19 @@ def _step(part) -> int | None:
     return sign * step.evaluated_value if isinstance(step, cst.Integer) else None
 
 
-def _is_array(node) -> bool:
-    """Surely an array: the result of a torch / runtime call (already rewritten from JAX), or a
-    multi-axis index of anything."""
+def _is_array(node, ctx) -> bool:
+    """Surely an array: the result of a torch / runtime call (already rewritten from JAX), a name
+    bound only to such results (``idx = jnp.argsort(x)``), or a multi-axis index of anything."""
+    if isinstance(node, cst.Name):
+        return node.value in ctx.array_names
     if isinstance(node, cst.Subscript):
-        return len(node.slice) > 1 or _is_array(node.value)
+        return len(node.slice) > 1 or _is_array(node.value, ctx)
     if not isinstance(node, cst.Call):
         return False
     name = dotted_name(node.func)
     if name is not None:
-        return name.split(".")[0] in _ARRAY_ROOTS
-    return isinstance(node.func, cst.Attribute) and _is_array(node.func.value)  # ``torch.sort(x).values``...
+        return name.split(".")[0] in _ARRAY_ROOTS and name.rsplit(".", 1)[-1] in _ARRAY_FUNCS
+    return isinstance(node.func, cst.Attribute) and _is_array(node.func.value, ctx)  # ``torch.sort(x).values``...
 
 
 def _dims(elements, flipped) -> tuple[int, ...]:
@@ -61,11 +73,12 @@ def reverse_slice(sub, ctx):
     """``x[:, ::-1]`` -> ``torch.flip(x, dims=(1,))``; ``x[0, ::-1]`` -> ``torch.flip(x, dims=(1,))[0, :]``.
 
     Only where the receiver is surely an array: a multi-axis index (a list or string cannot take
-    one) or the result of a torch call. A bare ``name[::-1]`` is left alone: far more often a list.
+    one), the result of a torch call, or a name bound only to JAX array results. Any other
+    ``name[::-1]`` is left alone: far more often a list.
     Other negative steps (``[::-2]``, ``[5:1:-1]``) there are left with a TODO."""
     elements = list(sub.slice)
     stepped = [i for i, e in enumerate(elements) if isinstance(e.slice, cst.Slice) and (_step(e.slice) or 1) < 0]
-    if not stepped or not (len(elements) > 1 or _is_array(sub.value)):
+    if not stepped or not (len(elements) > 1 or _is_array(sub.value, ctx)):
         return None
     for i in stepped:
         part = elements[i].slice
