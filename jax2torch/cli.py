@@ -114,7 +114,9 @@ def migrate(paths, exclude, dry_run, check, no_backup, backup_dir, reports, sele
                 backup.close()
 
     mode = "dry-run" if dry_run else "check" if check else "write"
-    summary = Summary(outcome.results, mode, backup.run_id if backup else None, outcome.interrupted)
+    away = backup is not None and _store(None) != store  # undo from here would look elsewhere
+    summary = Summary(outcome.results, mode, backup.run_id if backup else None, outcome.interrupted,
+                      backup_dir=display_path(store) if away else None)
     _print_findings(summary, out, output_format, verbose)
     for report in reports:
         write_report(report, summary)

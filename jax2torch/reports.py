@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import shlex
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,8 @@ class Summary:
     mode: str = "write"
     run_id: str | None = None
     interrupted: bool = False
+    #: where the run's backups went, when ``undo`` run from the current folder would not find them
+    backup_dir: str | None = None
     findings: list[Finding] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -111,7 +114,8 @@ def console_lines(summary: Summary, verbose: bool = False) -> list[tuple[bool, s
     if counts:
         lines.append((False, "Findings per rule: " + ", ".join(f"{c} x{n['total']}" for c, n in counts.items())))
     if summary.run_id:
-        lines.append((False, f"Originals saved; `jax2torch undo {summary.run_id}` restores them."))
+        where = f" --backup-dir {shlex.quote(summary.backup_dir)}" if summary.backup_dir else ""
+        lines.append((False, f"Originals saved; `jax2torch undo {summary.run_id}{where}` restores them."))
     if summary.interrupted:
         lines.append((True, click.style("Interrupted: files reported as changed were written; others untouched.", fg="red")))
     return lines

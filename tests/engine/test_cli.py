@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -264,3 +266,20 @@ def test_select_and_ignore_limit_the_rules(project):
     put(project, {"a.py": JAX.encode()})
     assert cli("migrate", "--check", "--ignore", code, ".").exit_code == 0
     assert cli("migrate", "--check", "--select", f"{code},{code}", ".").exit_code == 1
+
+
+def test_undo_command_printed_by_migrate_works_from_where_migrate_ran(tmp_path, monkeypatch):
+    """A folder without project markers, migrated from its parent, is its own project root (its
+    backups go inside it); the printed undo command names that store, and running that exact
+    command from the same place restores the files."""
+    work = tmp_path / "work"
+    put(work, {"proj/m.py": JAX.encode()})
+    monkeypatch.chdir(work)
+    before = snapshot(work)
+    result = cli("migrate", "proj")
+    assert result.exit_code == 0, result.output
+    command = re.search(r"`(jax2torch undo [^`]+)`", result.output).group(1)
+    assert "--backup-dir proj/.jax2torch/backups" in command
+    undone = cli(*shlex.split(command)[1:])
+    assert undone.exit_code == 0, undone.output
+    assert snapshot(work) == before
