@@ -54,6 +54,7 @@ _py_slice = builtins.slice
 
 __all__ = [
     "associative_scan",
+    "top_k",
     "scan", "fori_loop", "while_loop", "cond", "switch", "map", "stop_gradient",
     "dynamic_slice", "dynamic_update_slice", "dynamic_slice_in_dim", "dynamic_update_slice_in_dim",
     "dynamic_index_in_dim", "slice", "slice_in_dim", "index_in_dim", "broadcast_in_dim",
@@ -443,3 +444,14 @@ def dot_general(lhs, rhs, dimension_numbers, precision=None, preferred_element_t
     out += [lsub[i] for i in range(lhs.ndim) if i not in lc and i not in lb]
     out += [rsub[i] for i in range(rhs.ndim) if i not in rc and i not in rb]
     return torch.einsum(f"{''.join(lsub)},{''.join(rsub)}->{''.join(out)}", lhs, rhs)
+
+
+def top_k(operand, k, *, axis=-1):
+    """``lax.top_k``: the ``k`` largest entries along ``axis`` (the last by default) and their
+    indices, ties broken towards the lower index as JAX documents. A stable descending sort gives
+    exactly that order; ``torch.topk`` leaves the order of tied entries unspecified."""
+    operand = torch.as_tensor(operand)
+    if not 0 <= k <= operand.shape[axis]:
+        raise ValueError(f"k must be in [0, {operand.shape[axis]}], got {k}")
+    values, indices = torch.sort(operand, dim=axis, descending=True, stable=True)
+    return values.narrow(axis, 0, k), indices.narrow(axis, 0, k)
