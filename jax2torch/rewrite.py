@@ -47,6 +47,8 @@ class UnitRewriter(cst.CSTTransformer):
         self.left: dict = {}               # id(node left untranslated) -> (its record, its binding)
         self.receivers: set[int] = set()   # ids of calls whose result has an attribute taken
         self.called_attrs: set[int] = set()  # ids of attributes that are called (``x.size()``)
+        self.partial_firsts: dict = {}     # id(JAX ref as partial's first arg) -> the partial(...) call
+        self.partial_rows: dict = {}       # id(partial(...) call) -> (rule, qual, ref) to rewrite on leave
         self.stores: set[int] = set()      # ids of assignment / del targets
         self.first_line = unit.stmt.lineno
         self.site_pos: dict[str, list] = {}
@@ -130,6 +132,8 @@ class UnitRewriter(cst.CSTTransformer):
     def visit_Call(self, node):
         if self.resolve(node.func) is not None:
             self.call_funcs.add(id(node.func))
+        if _is_partial(node.func) and node.args and self.resolve(node.args[0].value) is not None:
+            self.partial_firsts[id(node.args[0].value)] = node  # ``partial(jax.vmap, in_axes=...)``
         if isinstance(node.func, cst.Attribute):
             self.called_attrs.add(id(node.func))
 
@@ -202,6 +206,11 @@ class UnitRewriter(cst.CSTTransformer):
         if rule is None:
             self.unknown(original, qual, left=updated)
             return updated
+        if not rule.hook and rule.target and id(original) in self.partial_firsts:
+            # ``partial(jax.vmap, in_axes=0)``: the partial's keywords are the row's arguments;
+            # rewritten together when the partial call is left (see leave_Call)
+            self.partial_rows[id(self.partial_firsts[id(original)])] = (rule, qual, original)
+            return updated
         if rule.hook and id(original) in self.decorator_refs:
             partial = self.decorator_refs[id(original)]
             call = cst.Call(func=updated, args=partial.args[1:]) if partial is not None else None
@@ -227,7 +236,27 @@ class UnitRewriter(cst.CSTTransformer):
         self.finish(ctx, rule, qual, target)
         return new
 
+    def partial_of_row(self, original, updated):
+        """``partial(jax.vmap, in_axes=0)`` -> ``partial(torch.func.vmap, in_dims=0)``: the row's
+        rewrite applied to the partial's arguments as if they were the call's."""
+        rule, qual, ref = self.partial_rows.pop(id(original))
+        first, rest = updated.args[0], list(updated.args[1:])
+        as_call = cst.Call(func=first.value, args=[cst.Arg(first.value), *rest])  # fun stands in at position 0
+        ctx = self.context(rule, qual, "call")
+        try:
+            new = apply_row(rule, as_call, ctx)
+        except GiveUp as why:
+            self.record(why.code or rule.code, qual, Severity.ERROR, str(why), False,
+                        node=updated, binding=self.binding_of(ref))
+            return updated
+        self.consume(ref)
+        self.finish(ctx, rule, qual, rule.target)
+        args = [first.with_changes(value=new.func), *new.args[1:]]
+        return updated.with_changes(args=_commas(args))
+
     def leave_Call(self, original, updated):
+        if id(original) in self.partial_rows:
+            return self.partial_of_row(original, updated)
         if id(original.func) in self.call_funcs:
             qual = self.resolve(original.func)
             rule, selected = self.selected_rule(qual)
@@ -323,6 +352,20 @@ class UnitRewriter(cst.CSTTransformer):
         if result is not None:
             return updated.with_changes(decorator=result)
         return updated
+
+
+def _commas(args: list) -> list:
+    """Arguments with a comma after every one but the last."""
+    out = []
+    for i, arg in enumerate(args):
+        last = i == len(args) - 1
+        if last:
+            out.append(arg.with_changes(comma=cst.MaybeSentinel.DEFAULT))
+        elif arg.comma is cst.MaybeSentinel.DEFAULT:
+            out.append(arg.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))))
+        else:
+            out.append(arg)
+    return out
 
 
 def _is_partial(func) -> bool:
