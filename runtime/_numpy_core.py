@@ -56,7 +56,17 @@ def asarray(a, dtype=None, copy=None) -> torch.Tensor:
         out = torch.as_tensor(a, dtype=dtype)
         if dtype is None and out.dtype in _X64_OFF:
             out = out.to(_X64_OFF[out.dtype])
+        elif _shares_memory(out, a):
+            # JAX copies host data into a device buffer: later writes to the NumPy array (a reused
+            # batch buffer) must not show through, as they would in torch.as_tensor's view.
+            out = out.clone()
     return out.clone() if copy and out is a else out
+
+
+def _shares_memory(tensor: torch.Tensor, source) -> bool:
+    """Whether ``tensor`` is a view of ``source``'s buffer (NumPy arrays, buffer objects)."""
+    interface = getattr(source, "__array_interface__", None)
+    return interface is not None and tensor.numel() > 0 and tensor.data_ptr() == interface["data"][0]
 
 
 def array(object, dtype=None, copy=True) -> torch.Tensor:  # noqa: A002 - JAX's parameter name

@@ -13,6 +13,7 @@ from jax.scipy import special
 
 from jax2torch_runtime import nn as tnn
 from jax2torch_runtime import numpy as tnp
+from jax2torch_runtime import transforms
 
 
 def same(jax_value, torch_value, exact=False):
@@ -356,3 +357,16 @@ def test_result_type_keeps_python_scalars_weak():
     assert tnp.result_type(torch.float16, torch.bfloat16, torch.uint8) == torch.float32
     assert tnp.result_type(torch.zeros(2, dtype=torch.float16), 1j) == torch.complex64
     assert tnp.result_type(2.0) == torch.float32
+
+
+def test_asarray_copies_numpy_data_like_jax():
+    """A reused NumPy batch buffer must not show later writes through a converted tensor."""
+    buffer = np.zeros(3, np.float32)
+    buffer[:] = [1, 2, 3]
+    first = tnp.asarray(buffer)
+    device_first = transforms.device_put(buffer)
+    buffer[:] = [7, 8, 9]
+    assert first.tolist() == [1, 2, 3] and device_first.tolist() == [1, 2, 3]
+    assert tnp.asarray(np.ones(2)).dtype == torch.float32  # x64 off: float64 data -> float32
+    t = torch.ones(2)
+    assert tnp.asarray(t) is t  # a tensor is already an array: no copy, as in JAX
