@@ -13,8 +13,25 @@ from jax2torch.hookapi import IMPORT_ALIASES, GiveUp, HookContext, dotted_name, 
 
 
 def apply_row(rule, call: cst.Call, ctx: HookContext) -> cst.Call:
-    """The generic row rewrite: rename the function and its keywords, move and inject arguments."""
+    """The generic row rewrite: rename the function and its keywords, move and inject arguments.
+
+    A row's ``route`` sends calls passing one of its keywords (not None) to a runtime helper with
+    JAX's signature, arguments unchanged: ``jnp.bincount(x, length=3)``, ``jax.vmap(f, axis_name="b")``.
+    """
+    if rule.route and _passes(call, rule.params, rule.route["keywords"]):
+        return call.with_changes(func=ctx.ref(rule.route["helper"]))
     return call.with_changes(func=ctx.ref(rule.target), args=rewrite_args(rule, call, ctx))
+
+
+def _passes(call: cst.Call, params, keywords) -> bool:
+    """Whether the call gives one of ``keywords`` a value other than None (by keyword or position)."""
+    for i, arg in enumerate(call.args):
+        if arg.star:
+            continue
+        name = arg.keyword.value if arg.keyword is not None else (params[i] if i < len(params) else None)
+        if name in keywords and not is_none(arg.value):
+            return True
+    return False
 
 
 def rewrite_args(rule, call: cst.Call, ctx: HookContext) -> list[cst.Arg]:

@@ -28,7 +28,7 @@ FILE_KEYS = {"area", "description", "rule", "pattern", "modules", "snippet_pream
 RULE_KEYS = {
     "code", "jax", "target", "params", "target_params", "rename", "drop", "unsupported",
     "inject", "severity", "message", "hook", "value", "example", "why", "differs", "options",
-    "call_only", "lift", "value_target", "float_input",
+    "call_only", "lift", "value_target", "float_input", "route",
 }
 PATTERN_KEYS = {"code", "hook", "methods", "attributes", "severity", "message", "why", "differs", "example", "options",
                 "params", "target_params", "rename", "drop", "unsupported", "inject"}
@@ -78,6 +78,7 @@ class Rule:
     value_target: str = ""  # a function with JAX's signature, for a reference used as a value
     lift: tuple[int, ...] = ()  # JAX argument positions that may be Python numbers where torch needs tensors
     float_input: tuple[int, ...] = ()  # positions where JAX takes bool arrays and torch raises (mean, argmax...)
+    route: dict = field(default_factory=dict)  # {keywords, helper}: calls passing one of keywords go to helper
     methods: tuple[str, ...] = ()
     attributes: tuple[str, ...] = ()  # attribute reads a pattern sees (``x.size``), not calls
     why: str = ""
@@ -122,6 +123,9 @@ class Rule:
             lines.append("A plain Python number at argument position " + ", ".join(map(str, self.lift))
                          + " (a literal, `x.shape[i]`, `len(...)`, a local assigned one) becomes `torch.as_tensor(...)`:"
                          " JAX takes numbers there, the torch function needs a tensor.")
+        if self.route:
+            lines.append("Calls passing " + ", ".join(f"`{k}=`" for k in self.route["keywords"])
+                         + f" go to `{self.route['helper']}` (JAX's signature) with their arguments unchanged.")
         if self.float_input:
             lines.append("A plainly boolean argument at position " + ", ".join(map(str, self.float_input))
                          + " (a comparison such as `pred == y`, `~m`, `a & b`, `isnan(x)`) gets `.float()`:"
@@ -324,6 +328,12 @@ def _parse_row(path: Path, label: str, entry: dict, allowed: set, hooks: dict, p
         if not (ex.get("code") or ex.get("body")):
             raise bad(f"example {j + 1}: needs code or body")
         examples.append(Example(**ex))
+    route = entry.get("route", {})
+    if route and (set(route) != {"keywords", "helper"} or not isinstance(route["keywords"], list)
+                  or not all(isinstance(k, str) for k in route["keywords"])
+                  or not (isinstance(route["helper"], str) and DOTTED_RE.match(route["helper"])
+                          and route["helper"].split(".")[0] in TARGET_ROOTS)):
+        raise bad("route must be { keywords = [names], helper = \"torch.x\" or \"jax2torch_runtime.x\" }")
     tp = entry.get("target_params")
     return Rule(
         code=code, jax=jax, target=target, params=tuple(entry.get("params", [])),
@@ -332,7 +342,7 @@ def _parse_row(path: Path, label: str, entry: dict, allowed: set, hooks: dict, p
         unsupported=dict(entry.get("unsupported", {})), inject=dict(entry.get("inject", {})),
         severity=severity, message=entry.get("message", ""), hook=hook,
         value=entry.get("value"), call_only=bool(entry.get("call_only", False)), lift=tuple(lift), value_target=value_target,
-        float_input=tuple(float_input),
+        float_input=tuple(float_input), route=dict(route),
         methods=tuple(methods), attributes=tuple(attributes), why=entry.get("why", ""), differs=entry.get("differs", ""),
         options=dict(entry.get("options", {})), examples=tuple(examples), source=str(path),
     )
