@@ -142,6 +142,13 @@ from jax2torch_runtime._numpy_misc import (  # noqa: F401
     bincount,
     linspace,
 )
+from jax2torch_runtime._numpy_tricks import (  # noqa: F401
+    mgrid,
+    ogrid,
+    r_,
+    c_,
+    polyfit,
+)
 
 __all__ = [
     "newaxis",
@@ -265,4 +272,9 @@ __all__ = [
     "argwhere",
     "where",
     "clip",
+    "mgrid",
+    "ogrid",
+    "r_",
+    "c_",
+    "polyfit",
 ]
