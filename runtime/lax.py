@@ -31,7 +31,9 @@ try:  # optree's defaults are JAX's: None is an empty subtree and dict keys are 
 except ImportError:  # torch's own pytrees (None is a leaf there; helpers below pass it through)
     from torch.utils._pytree import tree_flatten, tree_map, tree_unflatten
 
-from ._lax_assoc import associative_scan  # noqa: F401
+from ._lax_assoc import associative_scan
+from ._lax_reduce import reduce
+from ._named_axes import pmax, pmean, pmin, psum  # noqa: F401
 from ._lax_conv import (
     conv,
     conv_general_dilated,
@@ -54,6 +56,8 @@ _py_slice = builtins.slice
 
 __all__ = [
     "associative_scan",
+    "reduce",
+    "pmax", "pmean", "pmin", "psum",
     "top_k",
     "scan", "fori_loop", "while_loop", "cond", "switch", "map", "stop_gradient",
     "dynamic_slice", "dynamic_update_slice", "dynamic_slice_in_dim", "dynamic_update_slice_in_dim",

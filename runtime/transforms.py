@@ -9,6 +9,8 @@ import torch
 import torch.utils.checkpoint
 from jax2torch_runtime._custom_ad import custom_jvp, custom_vjp
 from jax2torch_runtime._eval_shape import ShapeDtypeStruct, eval_shape
+from jax2torch_runtime._lax_reduce import named_call
+from jax2torch_runtime._named_axes import vmap
 from jax2torch_runtime._placement import (
     device_count,
     device_get,
@@ -40,10 +42,12 @@ __all__ = [
     "jvp",
     "local_device_count",
     "local_devices",
+    "named_call",
     "process_count",
     "process_index",
     "remat",
     "value_and_grad",
+    "vmap",
 ]
 
 
