@@ -31,7 +31,8 @@ PROGRAMS = {
         "cnn_sgd", "gmm_em", "kalman_rts", "nbody_md", "reinforce_grid", "burgers_spectral", "data_utils",
         "ddpm_toy", "gnn_message_passing", "hmc_banana", "lstm_adam", "tutorial_mlp", "transformer_block",
         "mdn_gumbel", "neural_ode", "realnvp", "rope_transformer", "hand_optimizers", "ilqr_control",
-        "monte_carlo", "ragged", "struct_state", "img_pipeline")},
+        "monte_carlo", "ragged", "struct_state", "img_pipeline", "bn_classifier", "particle_filter",
+        "ste_quant")},
 }
 MIGRATOR = Migrator(load_rule_table())
 
