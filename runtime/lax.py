@@ -33,6 +33,7 @@ except ImportError:  # torch's own pytrees (None is a leaf there; helpers below 
 
 from ._lax_assoc import associative_scan
 from ._lax_reduce import reduce
+from ._lax_reduce import reduce
 from ._named_axes import pmax, pmean, pmin, psum  # noqa: F401
 from ._lax_conv import (
     conv,
@@ -56,6 +57,7 @@ _py_slice = builtins.slice
 
 __all__ = [
     "associative_scan",
+    "reduce",
     "reduce",
     "pmax", "pmean", "pmin", "psum",
     "top_k",
