@@ -33,7 +33,6 @@ except ImportError:  # torch's own pytrees (None is a leaf there; helpers below 
 
 from ._lax_assoc import associative_scan
 from ._lax_reduce import reduce
-from ._lax_reduce import reduce
 from ._named_axes import pmax, pmean, pmin, psum  # noqa: F401
 from ._lax_conv import (
     conv,
@@ -57,7 +56,6 @@ _py_slice = builtins.slice
 
 __all__ = [
     "associative_scan",
-    "reduce",
     "reduce",
     "pmax", "pmean", "pmin", "psum",
     "top_k",

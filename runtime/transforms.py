@@ -10,7 +10,6 @@ import torch.utils.checkpoint
 from jax2torch_runtime._custom_ad import custom_jvp, custom_vjp
 from jax2torch_runtime._eval_shape import ShapeDtypeStruct, eval_shape
 from jax2torch_runtime._lax_reduce import named_call
-from jax2torch_runtime._lax_reduce import named_call
 from jax2torch_runtime._named_axes import vmap
 from jax2torch_runtime._placement import (
     device_count,
@@ -43,7 +42,6 @@ __all__ = [
     "jvp",
     "local_device_count",
     "local_devices",
-    "named_call",
     "named_call",
     "process_count",
     "process_index",
