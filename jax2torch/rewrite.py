@@ -249,6 +249,8 @@ class UnitRewriter(cst.CSTTransformer):
             self.record(why.code or rule.code, qual, Severity.ERROR, str(why), False,
                         node=updated, binding=self.binding_of(ref))
             return updated
+        for dropped in ctx.dropped:
+            self.discard(dropped)
         self.consume(ref)
         self.finish(ctx, rule, qual, rule.target)
         args = [first.with_changes(value=new.func), *new.args[1:]]
