@@ -14,7 +14,7 @@ import libcst as cst
 from jax2torch.analysis import AMBIGUOUS, Binding
 from jax2torch.findings import Severity
 from jax2torch.hookapi import REMOVE, GiveUp, HookContext, dotted_name
-from jax2torch.rowrewrite import apply_row, rewrite_args
+from jax2torch.rowrewrite import fix_commas, apply_row, rewrite_args
 from jax2torch.scalars import cst_is_number
 
 HEADER_FIELDS = {
@@ -253,8 +253,11 @@ class UnitRewriter(cst.CSTTransformer):
             self.discard(dropped)
         self.consume(ref)
         self.finish(ctx, rule, qual, rule.target)
-        args = [first.with_changes(value=new.func), *new.args[1:]]
-        return updated.with_changes(args=_commas(args))
+        head = first.with_changes(value=new.func)
+        if len(new.args) == 1:  # every other argument was dropped: no comma left dangling
+            head = head.with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        args = [head, *new.args[1:]]
+        return updated.with_changes(args=fix_commas(args))
 
     def leave_Call(self, original, updated):
         if id(original) in self.partial_rows:
@@ -354,20 +357,6 @@ class UnitRewriter(cst.CSTTransformer):
         if result is not None:
             return updated.with_changes(decorator=result)
         return updated
-
-
-def _commas(args: list) -> list:
-    """Arguments with a comma after every one but the last."""
-    out = []
-    for i, arg in enumerate(args):
-        last = i == len(args) - 1
-        if last:
-            out.append(arg.with_changes(comma=cst.MaybeSentinel.DEFAULT))
-        elif arg.comma is cst.MaybeSentinel.DEFAULT:
-            out.append(arg.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))))
-        else:
-            out.append(arg)
-    return out
 
 
 def _is_partial(func) -> bool:

@@ -94,7 +94,7 @@ def rewrite_args(rule, call: cst.Call, ctx: HookContext) -> list[cst.Arg]:
     if new_args and not kept_last and not rule.inject:
         # the original last argument was dropped: do not leave its neighbour's comma dangling
         new_args[-1] = new_args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-    return _fix_commas(new_args)
+    return fix_commas(new_args)
 
 
 def _position(params, name) -> int | None:
@@ -118,7 +118,7 @@ def _as_float(rule, arg: cst.Arg, position: int | None) -> cst.Arg:
     return arg.with_changes(value=cst.Call(func=cst.Attribute(value=value, attr=cst.Name("float"))))
 
 
-def _fix_commas(args: list[cst.Arg]) -> list[cst.Arg]:
+def fix_commas(args: list[cst.Arg]) -> list[cst.Arg]:
     """Every argument but the last needs a comma; the last keeps whatever it had only if kept last."""
     out = []
     for i, arg in enumerate(args):
