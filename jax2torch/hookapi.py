@@ -115,6 +115,34 @@ def is_boolean(node: cst.CSTNode) -> bool:
     return False
 
 
+_ARRAY_ROOTS = ("torch", "j2t")
+#: torch / runtime functions (rewritten from JAX) that surely return one array; many others return
+#: tuples (``torch.split``, ``j2t.numpy.shape``, ``torch.sort``), which Python may reverse.
+_ARRAY_FUNCS = frozenset({
+    "sort", "argsort", "arange", "linspace", "logspace", "cumsum", "cumprod", "cat", "concatenate", "stack",
+    "array", "asarray", "tensor", "as_tensor", "flatten", "ravel", "reshape", "abs", "exp", "log", "sqrt",
+    "square", "sign", "diff", "convolve", "correlate", "zeros", "ones", "full", "eye", "diag", "diagonal",
+    "squeeze", "unsqueeze", "expand_dims", "clip", "clamp", "roll", "flip", "take", "take_along_axis",
+    "take_along_dim", "gather", "cos", "sin", "tanh", "sigmoid", "softmax", "log_softmax", "matmul", "dot",
+    "einsum", "transpose", "permute", "maximum", "minimum", "arctan2", "atan2", "interp",
+})
+
+
+def is_array(node, ctx) -> bool:
+    """Surely an array: the result of a torch / runtime call (already rewritten from JAX), a name
+    bound only to such results (``idx = jnp.argsort(x)``), or a multi-axis index of anything."""
+    if isinstance(node, cst.Name):
+        return node.value in ctx.array_names
+    if isinstance(node, cst.Subscript):
+        return len(node.slice) > 1 or is_array(node.value, ctx)
+    if not isinstance(node, cst.Call):
+        return False
+    name = dotted_name(node.func)
+    if name is not None:
+        return name.split(".")[0] in _ARRAY_ROOTS and name.rsplit(".", 1)[-1] in _ARRAY_FUNCS
+    return isinstance(node.func, cst.Attribute) and is_array(node.func.value, ctx)  # ``torch.sort(x).values``...
+
+
 @dataclass
 class HookContext:
     """Per-site context handed to a hook (and used by the row rewriter itself)."""

@@ -32,7 +32,7 @@ PROGRAMS = {
         "ddpm_toy", "gnn_message_passing", "hmc_banana", "lstm_adam", "tutorial_mlp", "transformer_block",
         "mdn_gumbel", "neural_ode", "realnvp", "rope_transformer", "hand_optimizers", "ilqr_control",
         "monte_carlo", "ragged", "struct_state", "img_pipeline", "bn_classifier", "particle_filter",
-        "ste_quant", "heat_grid")},
+        "ste_quant", "heat_grid", "simclr", "moe", "sinkhorn", "s4d")},
 }
 MIGRATOR = Migrator(load_rule_table())
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from jax2torch.hookapi import GiveUp, hook, is_boolean, is_none
+from jax2torch.hookapi import GiveUp, hook, is_array, is_boolean, is_none
 
 def _receiver(call, ctx):
     """The object whose method is called, or None for a module function (``torch.sort(...)``,
@@ -102,3 +102,14 @@ def method_as_function(call, ctx):
         return receiver
     first = cst.Arg(receiver, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")) if call.args else cst.MaybeSentinel.DEFAULT)
     return cst.Call(func=ctx.ref(function), args=[first, *call.args])
+
+
+@hook("known_array_method")
+def known_array_method(call, ctx):
+    """``idx.copy()`` -> ``idx.clone()`` (``options.method``) only where the receiver is surely an
+    array (a JAX call's result, a name bound only to one, a multi-axis index): ``params.copy()``
+    on a dict or a list is far more common in JAX code and is left alone."""
+    receiver = _receiver(call, ctx)
+    if receiver is None or call.args or not is_array(receiver, ctx):
+        return None
+    return call.with_changes(func=call.func.with_changes(attr=cst.Name(ctx.rule.options["method"])))

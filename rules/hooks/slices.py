@@ -4,20 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from jax2torch.hookapi import GiveUp, dotted_name, hook, is_none
-
-_ARRAY_ROOTS = ("torch", "j2t")
-#: torch / runtime functions (rewritten from JAX) that surely return one array; many others return
-#: tuples (``torch.split``, ``j2t.numpy.shape``, ``torch.sort``), which Python may reverse.
-_ARRAY_FUNCS = frozenset({
-    "sort", "argsort", "arange", "linspace", "logspace", "cumsum", "cumprod", "cat", "concatenate", "stack",
-    "array", "asarray", "tensor", "as_tensor", "flatten", "ravel", "reshape", "abs", "exp", "log", "sqrt",
-    "square", "sign", "diff", "convolve", "correlate", "zeros", "ones", "full", "eye", "diag", "diagonal",
-    "squeeze", "unsqueeze", "expand_dims", "clip", "clamp", "roll", "flip", "take", "take_along_axis",
-    "take_along_dim", "gather", "cos", "sin", "tanh", "sigmoid", "softmax", "log_softmax", "matmul", "dot",
-    "einsum", "transpose", "permute", "maximum", "minimum", "arctan2", "atan2", "interp",
-})
-
+from jax2torch.hookapi import GiveUp, hook, is_array, is_none
 
 def _step(part) -> int | None:
     """The slice's literal integer step (``-1`` for ``::-1``), or None when absent or not a literal."""
@@ -28,21 +15,6 @@ def _step(part) -> int | None:
     if isinstance(step, cst.UnaryOperation) and isinstance(step.operator, cst.Minus):
         sign, step = -1, step.expression
     return sign * step.evaluated_value if isinstance(step, cst.Integer) else None
-
-
-def _is_array(node, ctx) -> bool:
-    """Surely an array: the result of a torch / runtime call (already rewritten from JAX), a name
-    bound only to such results (``idx = jnp.argsort(x)``), or a multi-axis index of anything."""
-    if isinstance(node, cst.Name):
-        return node.value in ctx.array_names
-    if isinstance(node, cst.Subscript):
-        return len(node.slice) > 1 or _is_array(node.value, ctx)
-    if not isinstance(node, cst.Call):
-        return False
-    name = dotted_name(node.func)
-    if name is not None:
-        return name.split(".")[0] in _ARRAY_ROOTS and name.rsplit(".", 1)[-1] in _ARRAY_FUNCS
-    return isinstance(node.func, cst.Attribute) and _is_array(node.func.value, ctx)  # ``torch.sort(x).values``...
 
 
 def _dims(elements, flipped) -> tuple[int, ...]:
@@ -78,7 +50,7 @@ def reverse_slice(sub, ctx):
     Other negative steps (``[::-2]``, ``[5:1:-1]``) there are left with a TODO."""
     elements = list(sub.slice)
     stepped = [i for i, e in enumerate(elements) if isinstance(e.slice, cst.Slice) and (_step(e.slice) or 1) < 0]
-    if not stepped or not (len(elements) > 1 or _is_array(sub.value, ctx)):
+    if not stepped or not (len(elements) > 1 or is_array(sub.value, ctx)):
         return None
     for i in stepped:
         part = elements[i].slice
