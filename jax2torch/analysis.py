@@ -51,6 +51,7 @@ class UnitInfo:
     patterns: int = 0
     numbers: set = field(default_factory=set)   # root names that hold Python numbers here
     numpy_names: set = field(default_factory=set)  # root names that are NumPy (module or values) here
+    pattern_spots: dict = field(default_factory=dict)  # ".method" / "[]" -> [(line, col)] in post-order
     array_names: set = field(default_factory=set)  # root names bound only to JAX array results here
 
 
@@ -63,6 +64,12 @@ class Analysis:
     ambiguous_imports: list     # Bindings whose name is also bound otherwise in the same scope
     star_imports: list          # (line, module) for ``from jax import *``
     tree_parents: set           # ids of compound statements containing interesting statements
+
+
+def has_step(node: ast.Subscript) -> bool:
+    """``x[::2]``, ``x[:, ::-1]``: a subscript with a slice that gives a step."""
+    parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+    return any(isinstance(part, ast.Slice) and part.step is not None for part in parts)
 
 
 def dotted(node) -> str | None:
@@ -144,29 +151,35 @@ class _Resolver(ast.NodeVisitor):
         else:
             self._note_name(node.id, "other")
 
+    def _pattern(self, key, line, col):
+        """A pattern candidate; its position is kept so the finding points at it. Recorded after
+        the node's children, i.e. in the post-order in which the rewriter leaves the same nodes."""
+        unit = self.unit()
+        unit.patterns += 1
+        unit.pattern_spots.setdefault(key, []).append((line, col))
+
     def visit_Attribute(self, node):
-        if node.attr in self.pattern_attributes and isinstance(node.ctx, ast.Load) and id(node) not in self.call_funcs:
-            self.unit().patterns += 1  # ``x.size``: an attribute read a pattern row rewrites
         path = dotted(node)
         if path is None:
             self.visit(node.value)
         else:
             self._reference(node, path)
+        if node.attr in self.pattern_attributes and isinstance(node.ctx, ast.Load) and id(node) not in self.call_funcs:
+            # ``x.size``: an attribute read a pattern row rewrites
+            self._pattern("." + node.attr, node.end_lineno, node.end_col_offset - len(node.attr))
 
     def visit_Subscript(self, node):
-        # ``x[:, ::-1]`` is ``x.__getitem__(...)``: a pattern candidate when it slices with a step
-        if "__getitem__" in self.pattern_methods and any(
-                isinstance(part, ast.Slice) and part.step is not None
-                for part in (node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice])):
-            self.unit().patterns += 1
         self.generic_visit(node)
+        # ``x[:, ::-1]`` is ``x.__getitem__(...)``: a pattern candidate when it slices with a step
+        if "__getitem__" in self.pattern_methods and has_step(node):
+            self._pattern("[]", node.lineno, node.col_offset)
 
     def visit_Call(self, node):
         func = node.func
-        if isinstance(func, ast.Attribute) and func.attr in self.pattern_methods:
-            self.unit().patterns += 1
         self.call_funcs.add(id(func))
         self.generic_visit(node)
+        if isinstance(func, ast.Attribute) and func.attr in self.pattern_methods:
+            self._pattern("." + func.attr, func.end_lineno, func.end_col_offset - len(func.attr))
 
     def generic_visit(self, node):
         if isinstance(node, ast.stmt):

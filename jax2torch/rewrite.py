@@ -54,6 +54,8 @@ class UnitRewriter(cst.CSTTransformer):
         self.site_pos: dict[str, list] = {}
         for site in unit.sites:
             self.site_pos.setdefault(site.qual, []).append((site.line, site.col))
+        for key, spots in unit.pattern_spots.items():  # ".astype" / "[]": never a qualified name
+            self.site_pos.setdefault(key, []).extend(spots)
 
     # -- resolution -------------------------------------------------------------------------
     def binding_of(self, node) -> Binding | None:
@@ -74,8 +76,13 @@ class UnitRewriter(cst.CSTTransformer):
         spots = self.site_pos.get(qual)
         return spots.pop(0) if spots else (self.first_line, 0)
 
-    def record(self, code, qual, severity, message, fixed, node=None, binding=None):
-        line, col = self._pos(qual) if qual else (self.first_line, 0)
+    def _spot(self, key: str):
+        """The next recorded position of a pattern candidate (``key``), taken in leave order."""
+        spots = self.site_pos.get(key)
+        return spots.pop(0) if spots else None
+
+    def record(self, code, qual, severity, message, fixed, node=None, binding=None, at=None):
+        line, col = at or (self._pos(qual) if qual else (self.first_line, 0))
         self.out.records.append([code, line, col, severity, message, fixed])
         if node is not None:  # a reference left as it is: remembered in case its argument is dropped
             self.left[id(node)] = (self.out.records[-1], binding)
@@ -106,13 +113,13 @@ class UnitRewriter(cst.CSTTransformer):
         ctx.arguments = lambda call: rewrite_args(rule, call, ctx)
         return ctx
 
-    def finish(self, ctx, rule, qual, what):
+    def finish(self, ctx, rule, qual, what, at=None):
         self.out.roots |= ctx.needed_roots
         for severity, message in ctx.notes:
-            self.record(rule.code, qual, severity, message, True)
+            self.record(rule.code, qual, severity, message, True, at=at)
         if not ctx.notes:
             sev = rule.severity if rule.severity is not Severity.ERROR else Severity.WARNING
-            self.record(rule.code, qual, sev, rule.message or f"{qual} -> {what}", True)
+            self.record(rule.code, qual, sev, rule.message or f"{qual} -> {what}", True, at=at)
 
     # -- unsupported / unknown ----------------------------------------------------------------
     def unknown(self, node, qual, left=None):
@@ -182,10 +189,11 @@ class UnitRewriter(cst.CSTTransformer):
 
     def leave_Attribute(self, original, updated):
         attr = original.attr.value
-        if (attr in self.table.pattern_attributes and id(original) not in self.called_attrs
-                and id(original) not in self.stores and self.resolve(original) is None
-                and not self.numpy_valued(updated.value)):
-            return self.patterns(updated, attr, attribute=True)  # ``x.size``
+        if attr in self.table.pattern_attributes and id(original) not in self.called_attrs \
+                and id(original) not in self.stores:
+            spot = self._spot("." + attr)  # taken for every candidate the analysis counted
+            if self.resolve(original) is None and not self.numpy_valued(updated.value):
+                return self.patterns(updated, attr, attribute=True, at=spot)  # ``x.size``
         if dotted_name(original) is None:
             return updated
         return self.reference(original, updated)
@@ -260,6 +268,9 @@ class UnitRewriter(cst.CSTTransformer):
         return updated.with_changes(args=fix_commas(args))
 
     def leave_Call(self, original, updated):
+        func = original.func
+        spot = self._spot("." + func.attr.value) if isinstance(func, cst.Attribute) \
+            and func.attr.value in self.table.pattern_methods else None
         if id(original) in self.partial_rows:
             return self.partial_of_row(original, updated)
         if id(original.func) in self.call_funcs:
@@ -293,14 +304,18 @@ class UnitRewriter(cst.CSTTransformer):
                 and func.attr.value != "__getitem__":  # subscript patterns see ``x[...]`` only
             if self.numpy_valued(func.value):
                 return updated  # a NumPy array's own method (``rng.normal(size=3).astype(np.float32)``)
-            return self.patterns(updated, func.attr.value)
+            return self.patterns(updated, func.attr.value, at=spot)
         return updated
 
     def leave_Subscript(self, original, updated):
-        """``x[...]`` is ``x.__getitem__(...)``: pattern rows naming ``__getitem__`` see every subscript."""
-        if "__getitem__" not in self.table.pattern_methods or self.numpy_valued(updated.value):
+        """``x[...]`` is ``x.__getitem__(...)``: pattern rows naming ``__getitem__`` see subscripts
+        that slice with a step (the candidates the analysis counted)."""
+        if "__getitem__" not in self.table.pattern_methods or not _has_step(updated):
             return updated
-        return self.patterns(updated, "__getitem__")
+        spot = self._spot("[]")
+        if self.numpy_valued(updated.value):
+            return updated
+        return self.patterns(updated, "__getitem__", at=spot)
 
     def numpy_valued(self, node) -> bool:
         """``np.zeros(3)``, ``rng.normal(size=3)``, ``data[0]`` (``data`` bound to NumPy values)."""
@@ -308,7 +323,7 @@ class UnitRewriter(cst.CSTTransformer):
             node = node.func if isinstance(node, cst.Call) else node.value
         return isinstance(node, cst.Name) and node.value in self.unit.numpy_names
 
-    def patterns(self, call, method, attribute=False):
+    def patterns(self, call, method, attribute=False, at=None):
         for rule in self.table.patterns:
             if method not in (rule.attributes if attribute else rule.methods) or not self.selected(rule.code):
                 continue
@@ -316,10 +331,10 @@ class UnitRewriter(cst.CSTTransformer):
             try:
                 new = self.table.hooks[rule.hook](call, ctx)
             except GiveUp as why:
-                self.record(why.code or rule.code, "", Severity.ERROR, str(why), False)
+                self.record(why.code or rule.code, "", Severity.ERROR, str(why), False, at=at)
                 return call
             if new is not None:
-                self.finish(ctx, rule, "", rule.target or rule.hook)
+                self.finish(ctx, rule, "", rule.target or rule.hook, at=at)
                 return new
         return call
 
@@ -357,6 +372,11 @@ class UnitRewriter(cst.CSTTransformer):
         if result is not None:
             return updated.with_changes(decorator=result)
         return updated
+
+
+def _has_step(sub: cst.Subscript) -> bool:
+    """``x[::2]``, ``x[:, ::-1]``: the LibCST twin of ``analysis.has_step``."""
+    return any(isinstance(e.slice, cst.Slice) and e.slice.step is not None for e in sub.slice)
 
 
 def _is_partial(func) -> bool:

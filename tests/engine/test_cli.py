@@ -283,3 +283,20 @@ def test_undo_command_printed_by_migrate_works_from_where_migrate_ran(tmp_path, 
     undone = cli(*shlex.split(command)[1:])
     assert undone.exit_code == 0, undone.output
     assert snapshot(work) == before
+
+
+def test_pattern_findings_point_at_the_method_attribute_or_subscript():
+    from jax2torch.engine import Migrator, Options
+    from jax2torch.ruletable import load_rule_table
+
+    source = (
+        "import jax.numpy as jnp\n"
+        "def f(x, y):\n"
+        "    a = x.astype(jnp.int32) + y.transpose(1, 0).astype(jnp.float32)\n"
+        "    b = jnp.sort(x)[::-1]\n"
+        "    return x.size, (x > 0).mean(), a, b\n"
+    )
+    findings = Migrator(load_rule_table(), Options()).migrate_text(source, "x.py").findings
+    spots = {(f.code, f.line, f.col) for f in findings if f.code.startswith("J2T19")}
+    assert spots == {("J2T1902", 3, 10), ("J2T1910", 3, 32), ("J2T1902", 3, 48), ("J2T1917", 4, 8),
+                     ("J2T1918", 5, 13), ("J2T1916", 5, 27)}
