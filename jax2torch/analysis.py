@@ -17,7 +17,16 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from jax2torch.scopes import AMBIGUOUS, ARRAY, NUMBER, Binding, Binder, is_numpy_binding, visit_comprehension_scope
+from jax2torch.scopes import (
+    AMBIGUOUS,
+    ARRAY,
+    NUMBER,
+    Binder,
+    Binding,
+    dotted,
+    is_numpy_binding,
+    visit_comprehension_scope,
+)
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef,
            ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -70,17 +79,6 @@ def has_step(node: ast.Subscript) -> bool:
     """``x[::2]``, ``x[:, ::-1]``: a subscript with a slice that gives a step."""
     parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
     return any(isinstance(part, ast.Slice) and part.step is not None for part in parts)
-
-
-def dotted(node) -> str | None:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return None
 
 
 class _Resolver(ast.NodeVisitor):

@@ -109,8 +109,12 @@ def ast_shape_names(func: ast.AST) -> set[str]:
     """Names a function uses as shape entries, so Python ints there: ``jnp.zeros((din, dout))``,
     ``random.normal(key, (n, d))``, ``x.reshape(b, t, d)``, and ``fan_in, fan_out = shape`` when
     ``shape`` itself is passed as a shape (``random.normal(key, shape)``)."""
-    ints, shapes = set(), set()
+    ints, shapes, unpacks = set(), set(), []
     for node in ast.walk(func):
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Tuple)
+                and isinstance(node.value, ast.Name)):
+            unpacks.append(node)  # ``fan_in, fan_out = shape``: decided once every shape is known
+            continue
         if not isinstance(node, ast.Call):
             continue
         name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
@@ -125,8 +129,7 @@ def ast_shape_names(func: ast.AST) -> set[str]:
         if name in WHOLE_SHAPE_AT and len(node.args) > WHOLE_SHAPE_AT[name]:
             whole.append(node.args[WHOLE_SHAPE_AT[name]])
         shapes.update(v.id for v in whole if isinstance(v, ast.Name))  # unpacked entries are ints
-    for node in ast.walk(func):
-        if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Tuple)
-                and isinstance(node.value, ast.Name) and node.value.id in shapes):
+    for node in unpacks:
+        if node.value.id in shapes:
             ints.update(e.id for e in node.targets[0].elts if isinstance(e, ast.Name))
     return ints

@@ -67,6 +67,18 @@ class _Scope:
             self.bound[name] = AMBIGUOUS
 
 
+def dotted(node) -> str | None:
+    """``jnp.linalg.norm`` -> ``"jnp.linalg.norm"``: an attribute chain rooted at a name, else None."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
 def is_numpy_binding(value) -> bool:
     """A name bound to NumPy: ``import numpy as np``, ``from numpy import random``, or NUMPY."""
     return value == NUMPY or (isinstance(value, str) and (value == "import:numpy" or value.startswith("import:numpy.")))
@@ -80,6 +92,18 @@ def is_numpy_rooted(node: ast.AST, lookup) -> bool:
         node = node.func if isinstance(node, ast.Call) else node.value
         chained = True
     return chained and isinstance(node, ast.Name) and is_numpy_binding(lookup(node.id))
+
+
+def _target_names(targets) -> list[str] | None:
+    """``x = ...`` -> ``["x"]``, ``a, b = ...`` -> ``["a", "b"]``; None for any other target."""
+    if len(targets) != 1:
+        return None
+    target = targets[0]
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, ast.Tuple) and all(isinstance(t, ast.Name) for t in target.elts):
+        return [t.id for t in target.elts]
+    return None
 
 
 def _watched_qual(module: str, watched: tuple[str, ...]) -> bool:
@@ -109,12 +133,15 @@ class Binder(ast.NodeVisitor):
         module = self.scope
         functions = {stmt.name: stmt for stmt in tree.body if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))}
         calls = {name: [] for name in functions}
+        loads = []
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in calls:
                 calls[node.func.id].append(node)
+            elif isinstance(node, ast.Name) and node.id in calls and isinstance(node.ctx, ast.Load):
+                loads.append(node)
         called = {id(call.func) for sites in calls.values() for call in sites}
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Name) and node.id in calls and isinstance(node.ctx, ast.Load) and id(node) not in called:
+        for node in loads:
+            if id(node) not in called:
                 calls[node.id] = []  # used as a value: its arguments are not all visible
         literal = lambda node: ast_is_number(node, lambda name: module.bound.get(name) == NUMBER)
         for name, sites in calls.items():
@@ -196,79 +223,63 @@ class Binder(ast.NodeVisitor):
 
     def _is_array_call(self, value) -> bool:
         """``jnp.argsort(x)``, ``jax.random.normal(k, s)``: a call of a watched JAX array function."""
-        if not isinstance(value, ast.Call):
+        path = dotted(value.func) if isinstance(value, ast.Call) else None
+        if path is None:
             return False
-        node, parts = value.func, []
-        while isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        if not isinstance(node, ast.Name):
-            return False
-        bound = self._lookup(node.id)
+        root = path.split(".")[0]
+        bound = self._lookup(root)
         if not isinstance(bound, Binding):
             return False
-        qual = ".".join([bound.qual, *reversed(parts)])
-        module, _, name = qual.rpartition(".")
+        module, _, name = (bound.qual + path[len(root):]).rpartition(".")
         return module in _ARRAY_MODULES and name not in _NOT_ARRAYS and not name[:1].isupper()
 
     def _bind_numpy(self, targets, value) -> bool:
         """``rng = np.random.default_rng(0)`` / ``a, b = np.meshgrid(...)``: NumPy-valued names."""
-        if len(targets) != 1 or not is_numpy_rooted(value, self._lookup):
+        names = _target_names(targets)
+        if names is None or not is_numpy_rooted(value, self._lookup):
             return False
-        target = targets[0]
-        if isinstance(target, ast.Name):
-            names = [target.id]
-        elif isinstance(target, ast.Tuple) and all(isinstance(t, ast.Name) for t in target.elts):
-            names = [t.id for t in target.elts]
-        else:
-            return False
-        self.visit(value)
-        for name in names:
-            self._bind(name, NUMPY)
-        return True
+        return self._bind_visited(value, [(name, NUMPY) for name in names])
 
     def _bind_numbers(self, targets, value) -> bool:
-        """``d = <number>`` / ``b, t, d = x.shape``: bind the names as numbers; False if not that shape."""
-        if len(targets) != 1:
+        """``d = <number>`` / ``b, t, d = x.shape`` / ``alpha, beta = 1.0, 50.0``: the names holding
+        numbers bind as numbers; False if the assignment has none of those shapes."""
+        names = _target_names(targets)
+        if names is None:
             return False
         target = targets[0]
         if isinstance(target, ast.Name) and ast_is_number(value, self._is_number_name):
-            names = [target.id]
-        elif isinstance(target, ast.Tuple) and all(isinstance(t, ast.Name) for t in target.elts) \
-                and ast_shape_unpack(value):
-            names = [t.id for t in target.elts]
-        elif isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple) and len(target.elts) == len(value.elts):
-            # ``alpha, beta = 1.0, 50.0``: the numbers among the pairs; the other names bind as usual
-            pairs = [(t.id, ast_is_number(v, self._is_number_name)) for t, v in zip(target.elts, value.elts)
-                     if isinstance(t, ast.Name)]
-            if len(pairs) != len(target.elts) or not any(is_number for _, is_number in pairs):
-                return False
-            self.visit(value)
-            for name, is_number in pairs:
-                self._bind(name, NUMBER if is_number else "other")
-            return True
-        else:
-            return False
-        self.visit(value)
-        for name in names:
-            self._bind(name, NUMBER)
-        return True
-
-    def visit_Assign(self, node):
-        if not (self._bind_numbers(node.targets, node.value) or self._bind_numpy(node.targets, node.value)
-                or self._bind_array(node.targets, node.value)):
-            self.generic_visit(node)
+            return self._bind_visited(value, [(target.id, NUMBER)])
+        if isinstance(target, ast.Tuple) and ast_shape_unpack(value):
+            return self._bind_visited(value, [(name, NUMBER) for name in names])
+        if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple) and len(names) == len(value.elts):
+            # the numbers among the pairs; the other names bind as usual
+            kinds = [NUMBER if ast_is_number(v, self._is_number_name) else "other" for v in value.elts]
+            if NUMBER in kinds:
+                return self._bind_visited(value, list(zip(names, kinds)))
+        return False
 
     def _bind_array(self, targets, value) -> bool:
+        """``idx = jnp.argsort(x)``: a name bound to a JAX array function's result."""
         if len(targets) != 1 or not isinstance(targets[0], ast.Name) or not self._is_array_call(value):
             return False
+        return self._bind_visited(value, [(targets[0].id, ARRAY)])
+
+    def _bind_visited(self, value, pairs) -> bool:
         self.visit(value)
-        self._bind(targets[0].id, ARRAY)
+        for name, kind in pairs:
+            self._bind(name, kind)
         return True
 
+    def _bind_plain(self, targets, value) -> bool:
+        """Numbers, NumPy values and JAX array results: the assignments the later passes use."""
+        return self._bind_numbers(targets, value) or self._bind_numpy(targets, value) or self._bind_array(targets, value)
+
+    def visit_Assign(self, node):
+        if not self._bind_plain(node.targets, node.value):
+            self.generic_visit(node)
+
     def visit_AnnAssign(self, node):
-        if node.value is None or not (self._bind_numbers([node.target], node.value)
-                                      or self._bind_numpy([node.target], node.value)):
+        if node.value is None or not self._bind_plain([node.target], node.value):
             self.generic_visit(node)
         else:
             self.visit(node.annotation)
