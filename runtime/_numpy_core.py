@@ -77,6 +77,12 @@ def array(object, dtype=None, copy=True) -> torch.Tensor:  # noqa: A002 - JAX's 
     return out
 
 
+def cut_or_pad(values: torch.Tensor, size: int, fill) -> torch.Tensor:
+    """The first ``size`` entries of 1-D ``values``, padded with the constant ``fill``: JAX's
+    fixed-length ``size=`` results (nonzero, flatnonzero, set-operation indices)."""
+    return torch.cat([values[:size], values.new_full((max(size - values.numel(), 0),), fill)])
+
+
 def _operands(a, b):
     """Python scalars as 0-d tensors: torch then promotes them like JAX's weakly typed scalars."""
     if not isinstance(a, torch.Tensor) and not isinstance(b, torch.Tensor):

@@ -6,7 +6,7 @@ import numbers
 
 import torch
 
-from jax2torch_runtime._numpy_core import _is_unsigned
+from jax2torch_runtime._numpy_core import _is_unsigned, cut_or_pad
 
 
 
@@ -307,7 +307,7 @@ def flatnonzero(a, *, size=None, fill_value=None) -> torch.Tensor:
     if size is None:
         return idx
     pad_with = 0 if fill_value is None else fill_value
-    return torch.cat([idx[:size], idx.new_full((max(size - idx.numel(), 0),), pad_with)])
+    return cut_or_pad(idx, size, pad_with)
 
 
 def nonzero(a, *, size=None, fill_value=None) -> tuple:
@@ -323,8 +323,7 @@ def nonzero(a, *, size=None, fill_value=None) -> tuple:
     fills = fill_value if isinstance(fill_value, (tuple, list)) else (0 if fill_value is None else fill_value,) * t.ndim
     if len(fills) != t.ndim:
         raise ValueError(f"fill_value must be a scalar or a tuple of length {t.ndim}; got {fill_value!r}")
-    return tuple(torch.cat([idx[:size], idx.new_full((max(size - idx.numel(), 0),), int(fill))])
-                 for idx, fill in zip(found, fills))
+    return tuple(cut_or_pad(idx, size, int(fill)) for idx, fill in zip(found, fills))
 
 
 def argwhere(a, *, size=None, fill_value=None) -> torch.Tensor:

@@ -6,6 +6,8 @@ import collections
 
 import torch
 
+from jax2torch_runtime._numpy_core import cut_or_pad
+
 
 
 # ---- set operations: jnp.unique and the array-API unique_* family -------------------------------
@@ -131,8 +133,7 @@ def intersect1d(ar1, ar2, assume_unique=False, return_indices=False, *, size=Non
         return values
     i1, i2 = ia[in_b], ib[torch.isin(ub, ua)]
     if size is not None:
-        i1 = torch.cat([i1[:size], i1.new_full((max(size - i1.numel(), 0),), a.numel())])
-        i2 = torch.cat([i2[:size], i2.new_full((max(size - i2.numel(), 0),), b.numel())])
+        i1, i2 = cut_or_pad(i1, size, a.numel()), cut_or_pad(i2, size, b.numel())
     return values, i1, i2
 
 
